@@ -1,0 +1,75 @@
+"""Domain exceptions; each boundary (CLI, API, UI) translates them once."""
+
+from dataclasses import dataclass
+
+
+class AssistantError(Exception):
+    """Base class: every error a user or staff editor can cause and should see explained."""
+
+    status = 400
+
+    @property
+    def problems(self) -> list[str]:
+        return [str(self)]
+
+
+@dataclass
+class Problem:
+    """One validation problem located in a corpus file, e.g. `corpus/faq.yaml:12: items[3].cites[0]: ...`."""
+
+    file: str
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class CorpusError(AssistantError):
+    """The corpus failed validation; carries every problem found, not just the first."""
+
+    status = 422
+
+    def __init__(self, problems: list[Problem]):
+        self._problems = problems
+        super().__init__(f"corpus has {len(problems)} problem(s):\n" + "\n".join(str(p) for p in problems))
+
+    @property
+    def problems(self) -> list[str]:
+        return [str(p) for p in self._problems]
+
+
+class ConfigError(AssistantError):
+    """A setting is unknown or has an invalid value."""
+
+
+class IndexNotBuilt(AssistantError):
+    """No index exists yet and the caller did not ask for an automatic build."""
+
+    status = 503
+
+
+class StaleIndex(AssistantError):
+    """The index on disk was built from another corpus or encoder than the current one."""
+
+    status = 503
+
+
+class QuestionError(AssistantError):
+    """The question is empty or otherwise unusable."""
+
+
+class EncoderError(AssistantError):
+    """An encoder backend is unknown or could not be loaded."""
+
+
+class QuestionnaireError(AssistantError):
+    """Unknown questionnaire or invalid answers to one."""
+
+
+class NotFound(AssistantError):
+    """A requested article, questionnaire or resource does not exist."""
+
+    status = 404

@@ -1,0 +1,185 @@
+"""Build, persist and load the hybrid index; the manifest describes each build so stale indexes are never served."""
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from assistant import __version__
+from assistant.corpus import Corpus
+from assistant.encoders import Encoder
+from assistant.errors import IndexNotBuilt, StaleIndex
+from assistant.passages import Passage, build_passages
+from assistant.segment import Segmenter
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+KEEP_BUILDS = 2  # the live build plus the previous one, for requests still in flight during a swap
+BATCH = 32
+
+
+@dataclass
+class Index:
+    """A loaded build: passages, their BM25 tokens and an exact inner-product FAISS index over unit vectors."""
+
+    manifest: dict
+    passages: list[Passage]
+    tokens: list[list[str]]
+    dense: faiss.Index
+    path: Path
+
+
+class EmbeddingCache:
+    """Vectors keyed by sha1(encoder id, role, text): a rebuild after one FAQ edit embeds only the new text."""
+
+    def __init__(self, folder: Path, encoder_id: str):
+        slug = hashlib.sha1(encoder_id.encode()).hexdigest()[:16]
+        self.path = folder / f"embeddings-{slug}.npz"
+        self.encoder_id = encoder_id
+        self.vectors: dict[str, np.ndarray] = {}
+        if self.path.exists():
+            try:
+                with np.load(self.path) as data:
+                    self.vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
+            except (OSError, ValueError, KeyError):
+                self.vectors = {}  # a corrupt cache only costs a re-embed
+
+    def key(self, text: str) -> str:
+        return hashlib.sha1(f"{self.encoder_id}\0passage\0{text}".encode()).hexdigest()
+
+    def save(self, keep: set[str]) -> None:
+        keys = sorted(k for k in self.vectors if k in keep)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
+        os.close(fd)
+        vectors = np.stack([self.vectors[k] for k in keys]) if keys else np.zeros((0, 1), np.float32)
+        np.savez(tmp, keys=np.array(keys), vectors=vectors)
+        os.replace(tmp, self.path)
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    path = Path(index_dir) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def check_manifest(manifest: dict | None, corpus_version: str, encoder_id: str) -> None:
+    """Raise unless the manifest matches the current corpus and encoder."""
+    if manifest is None:
+        raise IndexNotBuilt("no index has been built yet: run `assistant build`")
+    if manifest.get("format") != FORMAT:
+        raise StaleIndex(f"index format {manifest.get('format')} is not {FORMAT}: run `assistant build`")
+    if manifest.get("corpus_version") != corpus_version:
+        raise StaleIndex(f"index was built from corpus {manifest.get('corpus_version')}, corpus is now "
+                         f"{corpus_version}: run `assistant build`")
+    if manifest.get("encoder", {}).get("id") != encoder_id:
+        raise StaleIndex(f"index was built with encoder {manifest.get('encoder', {}).get('id')!r}, "
+                         f"configured encoder is {encoder_id!r}: run `assistant build`")
+
+
+@contextlib.contextmanager
+def _build_lock(index_dir: Path):
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".build.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _embed(passages: list[Passage], encoder: Encoder, cache: EmbeddingCache, progress: bool) -> tuple[np.ndarray, int]:
+    keys = [cache.key(p.text) for p in passages]
+    missing = sorted({k: p.text for k, p in zip(keys, passages) if k not in cache.vectors}.items())
+    if missing:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(missing), desc="embedding", unit="text", disable=not progress, leave=False)
+        for start in range(0, len(missing), BATCH):
+            batch = missing[start:start + BATCH]
+            vectors = encoder.encode_passages([text for _, text in batch])
+            cache.vectors.update({k: v for (k, _), v in zip(batch, vectors)})
+            bar.update(len(batch))
+        bar.close()
+    cache.save(set(keys))
+    return np.stack([cache.vectors[k] for k in keys]).astype(np.float32), len(missing)
+
+
+def build_index(corpus: Corpus, encoder: Encoder, segmenter: Segmenter, index_dir: Path, progress: bool = False) -> dict:
+    """Build into a fresh folder, then atomically repoint manifest.json at it; a failure leaves the old build live."""
+    index_dir = Path(index_dir)
+    started = time.perf_counter()
+    with _build_lock(index_dir):
+        builds = index_dir / "builds"
+        builds.mkdir(parents=True, exist_ok=True)
+        passages = build_passages(corpus)
+        tokens = [segmenter.words(p.text) for p in passages]
+        vectors, embedded = _embed(passages, encoder, EmbeddingCache(index_dir / "cache", encoder.id), progress)
+        dense = faiss.IndexFlatIP(vectors.shape[1])
+        dense.add(vectors)
+        build_id = time.strftime("%Y%m%dT%H%M%S") + f"-{corpus.version}-{os.getpid()}"
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
+        try:
+            (tmp / "passages.json").write_text(json.dumps(
+                {"passages": [p.to_dict() for p in passages], "tokens": tokens}, ensure_ascii=False), encoding="utf-8")
+            faiss.write_index(dense, str(tmp / "dense.faiss"))
+            counts = {kind: sum(p.kind == kind for p in passages) for kind in sorted({p.kind for p in passages})}
+            manifest = {
+                "format": FORMAT,
+                "build": build_id,
+                "path": f"builds/{build_id}",
+                "corpus_version": corpus.version,
+                "encoder": {"id": encoder.id, "dim": int(vectors.shape[1])},
+                "package_version": __version__,
+                "counts": {"passages": len(passages), **counts, "faq_items": len(corpus.faq),
+                           "qa_items": len(corpus.qa), "embedded_now": embedded},
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "build_seconds": round(time.perf_counter() - started, 3),
+            }
+            (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            os.replace(tmp, builds / build_id)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        fd, pointer = tempfile.mkstemp(dir=index_dir, prefix=".manifest-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(manifest, handle, ensure_ascii=False, indent=2)
+        os.replace(pointer, index_dir / MANIFEST)
+        _collect_garbage(builds, keep=build_id)
+    return manifest
+
+
+def _collect_garbage(builds: Path, keep: str) -> None:
+    finished = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".tmp-")),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [p for p in finished if p.name != keep][KEEP_BUILDS - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
+    for stale in builds.glob(".tmp-*"):
+        if time.time() - stale.stat().st_mtime > 3600:  # leftovers of a killed build
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def load_index(index_dir: Path, corpus_version: str, encoder_id: str) -> Index:
+    """Load the build the manifest points at, after checking it matches corpus and encoder."""
+    index_dir = Path(index_dir)
+    manifest = read_manifest(index_dir)
+    check_manifest(manifest, corpus_version, encoder_id)
+    folder = index_dir / manifest["path"]
+    try:
+        data = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
+        dense = faiss.read_index(str(folder / "dense.faiss"))
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise StaleIndex(f"index build {manifest['build']} is unreadable ({exc}): run `assistant build`") from None
+    passages = [Passage(**p) for p in data["passages"]]
+    return Index(manifest, passages, data["tokens"], dense, folder)

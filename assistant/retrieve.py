@@ -1,0 +1,162 @@
+"""Hybrid retrieval: BM25 over jieba words plus dense FAISS search, fused on calibrated scales.
+
+Why not reciprocal-rank fusion alone: RRF scores only say how two rankings agree, never how good the best
+match is, so a threshold on them lets unrelated passages through for out-of-scope questions (the bug
+Langchain-Chatchat has). Here each signal is put on an absolute 0-1 scale first:
+
+* dense: how far a passage's cosine stands above this query's typical cosine over the whole corpus
+  (a z-score squashed to 0-1), which is stable across encoders whose raw cosines differ;
+* lexical: the share of the query's informative words (IDF-weighted, words unknown to the corpus count
+  fully) that the passage contains, so questions about things the corpus never mentions score low.
+
+The fused score is their weighted mean, ranking and the "not covered" decision use the same number, and
+passages below the floor are dropped before they can become citations.
+"""
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import bm25s
+import numpy as np
+
+from assistant.encoders import Encoder
+from assistant.index import Index
+from assistant.passages import Passage
+from assistant.segment import Segmenter
+
+MODES = ("bm25", "dense", "hybrid")
+DENSE_WEIGHT = 0.5
+Z_SCALE = 6.0  # z-score at which the dense signal saturates to 1
+
+
+@dataclass
+class Hit:
+    passage: Passage
+    score: float
+    dense: float = 0.0
+    lexical: float = 0.0
+    bm25: float = 0.0
+
+
+@dataclass
+class Unit:
+    """An answerable unit (FAQ item, Q&A item or article) with its best passage."""
+
+    id: str
+    score: float
+    best: Hit
+    cites: list[str]
+
+
+@dataclass
+class Ranking:
+    query: str
+    expanded: str
+    hits: list[Hit]
+    units: list[Unit]
+    articles: list[tuple[str, float]] = field(default_factory=list)  # "source:article[:paragraph]" best first
+
+    @property
+    def confidence(self) -> float:
+        return self.units[0].score if self.units else 0.0
+
+
+class Retriever:
+    """Search one loaded index; stateless per query, safe to share between threads."""
+
+    def __init__(self, index: Index, encoder: Encoder | None, segmenter: Segmenter, synonyms: dict[str, list[str]],
+                 mode: str = "hybrid"):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        if mode != "bm25" and encoder is None:
+            raise ValueError("dense and hybrid retrieval need an encoder")
+        self.index, self.encoder, self.segmenter, self.mode = index, encoder, segmenter, mode
+        self.passages = index.passages
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(index.tokens, show_progress=False)
+        df = Counter(word for words in index.tokens for word in set(words))
+        n = len(index.tokens)
+        self.idf = {word: math.log(1 + (n - count + 0.5) / (count + 0.5)) for word, count in df.items()}
+        self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        self.token_sets = [set(words) for words in index.tokens]
+        # Longest colloquial words first, so 直播带货 wins over 直播.
+        self.synonyms = sorted(((w, term) for term, words in synonyms.items() for w in words), key=lambda x: -len(x[0]))
+
+    def expand(self, query: str) -> str:
+        """Append the legal term for each colloquial word found (营业执照 → 市场主体登记)."""
+        added = []
+        lowered = query.lower()
+        for word, term in self.synonyms:
+            if word.lower() in lowered and term not in added and term not in query:
+                added.append(term)
+        return f"{query} {' '.join(added)}" if added else query
+
+    def _lexical(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Raw BM25 scores and the IDF-weighted share of query words each passage contains."""
+        if not words:
+            zeros = np.zeros(len(self.passages), dtype=np.float32)
+            return zeros, zeros
+        bm25 = np.asarray(self.bm25.get_scores(words), dtype=np.float32)
+        weights = {w: self.idf.get(w, self.unknown_idf) for w in set(words)}
+        total = sum(weights.values())
+        coverage = np.zeros(len(self.passages), dtype=np.float32)
+        for word, weight in weights.items():
+            if word in self.idf:
+                coverage += weight * np.fromiter((word in s for s in self.token_sets), dtype=np.float32,
+                                                 count=len(self.token_sets))
+        return bm25, coverage / total
+
+    def _dense(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Raw cosines and their z-score against this query's distribution over the corpus, squashed to 0-1."""
+        vector = self.encoder.encode_queries([text])
+        scores, ids = self.index.dense.search(vector, len(self.passages))
+        cosine = np.empty(len(self.passages), dtype=np.float32)
+        cosine[ids[0]] = scores[0]
+        z = (cosine - cosine.mean()) / max(float(cosine.std()), 1e-6)
+        return cosine, np.clip(z / Z_SCALE, 0.0, 1.0)
+
+    def search(self, query: str, top_k: int = 5) -> Ranking:
+        expanded = self.expand(query)
+        n = len(self.passages)
+        bm25 = lexical = cosine = dense = np.zeros(n, dtype=np.float32)
+        if self.mode in ("bm25", "hybrid"):
+            bm25, lexical = self._lexical(self.segmenter.words(expanded))
+        if self.mode in ("dense", "hybrid"):
+            cosine, dense = self._dense(expanded)
+        if self.mode == "bm25":
+            # BM25 alone: rank by BM25, judge confidence by word coverage (the only absolute signal it has).
+            fused = lexical + 1e-3 * bm25 / max(float(bm25.max()), 1e-6)
+        elif self.mode == "dense":
+            fused = dense
+        else:
+            fused = DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lexical
+        order = np.argsort(-fused, kind="stable")
+        hits = [Hit(self.passages[i], float(fused[i]), float(cosine[i]), float(lexical[i]), float(bm25[i]))
+                for i in order[: max(top_k * 8, 40)]]
+        units = _units(hits)
+        return Ranking(query, expanded, hits, units, _articles(units))
+
+
+def _units(hits: list[Hit]) -> list[Unit]:
+    best: dict[str, Unit] = {}
+    for hit in hits:  # hits arrive best first, so the first passage of a unit is its best
+        if hit.passage.unit not in best:
+            best[hit.passage.unit] = Unit(hit.passage.unit, hit.score, hit, hit.passage.cites)
+    return sorted(best.values(), key=lambda u: -u.score)
+
+
+def _articles(units: list[Unit]) -> list[tuple[str, float]]:
+    """Distinct cited articles, each scored by the best unit citing it (later cites of a unit slightly lower)."""
+    scores: dict[str, float] = {}
+    paragraph: dict[str, str] = {}
+    for unit in units:
+        for position, cite in enumerate(unit.cites):
+            parts = cite.split(":")
+            article = ":".join(parts[:2])
+            score = unit.score * (0.97 ** position)
+            if score > scores.get(article, -1.0):
+                scores[article] = score
+                paragraph[article] = cite if len(parts) > 2 else paragraph.get(article, article)
+    ordered = sorted(scores.items(), key=lambda x: -x[1])
+    return [(paragraph[a], s) for a, s in ordered]
