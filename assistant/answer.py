@@ -52,12 +52,17 @@ def compose(corpus: Corpus, ranking: Ranking, question: str, *, top_k: int, answ
             faq_threshold: float, truncated_to: int | None = None) -> dict:
     """Build the JSON-ready answer; below the threshold it is an honest 'not covered' with no citations."""
     note = TRUNCATED_NOTE.format(n=truncated_to) + "\n\n" if truncated_to else ""
-    answered = bool(ranking.units) and ranking.confidence >= answer_threshold
+    uncovered = ranking.out_of_scope
+    answered = ranking.answerable(answer_threshold)
     floor = answer_threshold * CITATION_FLOOR
     result = {"question": question, "answered": answered, "answer": "", "citations": [], "hits": [],
               "related": [], "corpus_version": corpus.version, "confidence": round(ranking.confidence, 4)}
     if not answered:
-        result["answer"] = f"{note}{NOT_COVERED}\n\n> {DISCLAIMER}"
+        referral = ""
+        if uncovered is not None:
+            topic = next(t for t in corpus.out_of_scope if f"oos:{t.id}" == uncovered.id)
+            referral = f"\n\n您的问题可能属于“{topic.topic}”方面：{topic.referral}"
+        result["answer"] = f"{note}{NOT_COVERED}{referral}\n\n> {DISCLAIMER}"
         return result
     top = ranking.units[0]
     body, basis = _body(corpus, ranking, top, faq_threshold)

@@ -104,11 +104,14 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from assistant.evaluate import evaluate, format_table, load_eval_set
+    from assistant.evaluate import calibrate, evaluate, format_table, load_eval_set
     from assistant.knowledge import KnowledgeBase
 
     settings = _settings(args)
     data = load_eval_set(args.file)
+    if args.calibrate:
+        _print_json(calibrate(KnowledgeBase.open(settings), data))
+        return 0
     modes = ["bm25", "dense", "hybrid"] if args.mode == "all" else [args.mode]
     reports = {}
     encoder = None
@@ -168,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["bm25", "dense", "hybrid", "all"], default="all", help="retrieval mode(s)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--details", action="store_true", help="also list misses and wrongly answered questions")
+    p.add_argument("--calibrate", action="store_true",
+                   help="print the answer_threshold that still answers 97%% of the in-scope questions")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", parents=[common], help="measure start-up, latency, build time and memory (JSON)")

@@ -31,8 +31,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("encoder_model", "", "Model id or local path for the sentence-transformers backend."),
     Setting("encoder_query_prefix", "", "Instruction prepended to queries (e.g. the bge-zh retrieval prompt)."),
     Setting("top_k", 5, "How many citations and hits an answer returns.", int),
-    Setting("answer_threshold", 0.5, "Confidence below which a question is answered as not covered.", float),
-    Setting("faq_threshold", 0.62, "Confidence above which a curated FAQ answer is returned verbatim.", float),
+    Setting("answer_threshold", 0.19, "Confidence below which a question is answered as not covered "
+            "(calibrated on eval/dev.yaml with `assistant eval --calibrate`).", float),
+    Setting("faq_threshold", 0.30, "Confidence above which a curated FAQ answer is returned verbatim; below it "
+            "the answer quotes the most relevant article.", float),
     Setting("max_question_chars", 500, "Longer questions are truncated to this many characters.", int),
     Setting("auto_build", True, "Rebuild a missing or stale index automatically before answering.", bool),
     Setting("host", "127.0.0.1", "Address `assistant serve` listens on."),

@@ -11,7 +11,8 @@ import yaml
 from assistant.errors import CorpusError, NotFound, Problem
 
 LAW_FILES = {"measures": "measures.yaml", "ecommerce_law": "ecommerce_law.yaml"}
-FAQ_FILE, QA_FILE, SYNONYMS_FILE, USERDICT_FILE = "faq.yaml", "official_qa.yaml", "synonyms.yaml", "userdict.txt"
+FAQ_FILE, QA_FILE, OUT_OF_SCOPE_FILE = "faq.yaml", "official_qa.yaml", "out_of_scope.yaml"
+SYNONYMS_FILE, USERDICT_FILE = "synonyms.yaml", "userdict.txt"
 AUDIENCES = {"merchant", "platform", "consumer"}
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CITE_RE = re.compile(r"^(?P<source>[a-z_]+):(?P<article>\d+)(?::(?P<paragraph>\d+))?$")
@@ -120,6 +121,16 @@ class QaItem:
 
 
 @dataclass
+class OutOfScopeTopic:
+    """A topic people ask about that the Measures do not cover, with where to turn instead."""
+
+    id: str
+    topic: str
+    referral: str
+    examples: list[str]
+
+
+@dataclass
 class Corpus:
     """The validated knowledge base, plus the content hash that stamps indexes and answers."""
 
@@ -127,6 +138,7 @@ class Corpus:
     laws: dict[str, Law]
     faq: list[FaqItem]
     qa: list[QaItem]
+    out_of_scope: list[OutOfScopeTopic]
     synonyms: dict[str, list[str]]
     version: str
 
@@ -322,9 +334,10 @@ def _cites(f: YamlFile, entry: dict, path: str, laws: dict[str, Law]) -> list[Ci
     return out
 
 
-def _load_items(root: Path, name: str, problems: list[Problem], laws: dict[str, Law], seen: dict[str, str]):
+def _load_items(root: Path, name: str, problems: list[Problem], laws: dict[str, Law], seen: dict[str, str],
+                minimum: int = 1):
     f = YamlFile(root, name, problems)
-    entries = f.seq(f.data, "", "items") if isinstance(f.data, dict) else []
+    entries = f.seq(f.data, "", "items", minimum) if isinstance(f.data, dict) else []
     if f.data is not None and not isinstance(f.data, dict):
         f.add("", "expected a mapping with an 'items' list")
     for i, entry in enumerate(entries):
@@ -400,8 +413,15 @@ def load_corpus(root: str | Path) -> Corpus:
         cites = _cites(f, entry, path, laws)
         if item_id and question and answer:
             qa.append(QaItem(item_id, question, answer, cites))
+    out_of_scope = []
+    for f, path, entry, item_id in _load_items(root, OUT_OF_SCOPE_FILE, problems, laws, seen, 0):
+        topic = f.text(entry, path, "topic")
+        referral = f.text(entry, path, "referral")
+        examples = f.texts(entry, path, "examples", 2)
+        if item_id and topic and referral:
+            out_of_scope.append(OutOfScopeTopic(item_id, topic, referral, examples))
     synonyms = _load_synonyms(root, problems)
     _check_userdict(root, problems)
     if problems:
         raise CorpusError(problems)
-    return Corpus(root, laws, faq, qa, synonyms, corpus_version(root))
+    return Corpus(root, laws, faq, qa, out_of_scope, synonyms, corpus_version(root))

@@ -52,7 +52,7 @@ def ranked_articles(kb: KnowledgeBase, question: str) -> tuple[list[int], bool]:
         source, number = key.split(":")[:2]
         if source == "measures" and int(number) not in articles:
             articles.append(int(number))
-    return articles, ranking.confidence >= kb.settings.answer_threshold
+    return articles, ranking.answerable(kb.threshold)
 
 
 def evaluate(kb: KnowledgeBase, data: EvalSet, details: bool = False) -> dict:
@@ -94,3 +94,21 @@ def format_table(reports: dict[str, dict]) -> str:
     first = next(iter(reports.values()))
     lines.append(f"\n{first['in_scope']} in-scope and {first['out_of_scope']} out-of-scope questions.")
     return "\n".join(lines)
+
+
+def calibrate(kb: KnowledgeBase, data: EvalSet, min_answered: float = 0.97) -> dict:
+    """The answer threshold that still answers `min_answered` of the in-scope questions.
+
+    Out-of-scope topic anchors are ignored here on purpose: the threshold is the safety net for questions no
+    anchor describes, so it must work without them; the refusal rate is reported both ways.
+    """
+    inside = sorted(kb.rank(q).covered_confidence for q, _ in data.in_scope)
+    rankings = [kb.rank(q) for q in data.out_of_scope]
+    threshold = inside[int((1 - min_answered) * len(inside))] if inside else 0.0
+    n = max(len(rankings), 1)
+    return {
+        "answer_threshold": round(threshold - 5e-5, 4),
+        "answered": round(sum(c >= threshold for c in inside) / max(len(inside), 1), 4),
+        "refused_without_anchors": round(sum(r.covered_confidence < threshold for r in rankings) / n, 4),
+        "refused": round(sum(not r.answerable(threshold) for r in rankings) / n, 4),
+    }

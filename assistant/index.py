@@ -15,6 +15,7 @@ import faiss
 import numpy as np
 
 from assistant import __version__
+from assistant.calibration import dense_background
 from assistant.corpus import Corpus
 from assistant.encoders import Encoder
 from assistant.errors import IndexNotBuilt, StaleIndex
@@ -22,7 +23,7 @@ from assistant.passages import Passage, build_passages
 from assistant.segment import Segmenter
 
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 2
 KEEP_BUILDS = 2  # the live build plus the previous one, for requests still in flight during a swap
 BATCH = 32
 
@@ -140,7 +141,8 @@ def build_index(corpus: Corpus, encoder: Encoder, segmenter: Segmenter, index_di
                 "build": build_id,
                 "path": f"builds/{build_id}",
                 "corpus_version": corpus.version,
-                "encoder": {"id": encoder.id, "dim": int(vectors.shape[1])},
+                "encoder": {"id": encoder.id, "dim": int(vectors.shape[1]),
+                            "background_cosine": round(dense_background(encoder, vectors), 6)},
                 "package_version": __version__,
                 "counts": {"passages": len(passages), **counts, "faq_items": len(corpus.faq),
                            "qa_items": len(corpus.qa), "embedded_now": embedded},

@@ -15,7 +15,7 @@ from assistant.encoders import Encoder, create_encoder
 from assistant.errors import IndexNotBuilt, QuestionError, StaleIndex
 from assistant.followup import resolve
 from assistant.index import Index, build_index, check_manifest, load_index, read_manifest
-from assistant.retrieve import Ranking, Retriever
+from assistant.retrieve import MODE_THRESHOLDS, Ranking, Retriever
 from assistant.segment import Segmenter
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,11 @@ class KnowledgeBase:
     index: Index
     retriever: Retriever
     loaded_at: float
+
+    @property
+    def threshold(self) -> float:
+        """Confidence needed to answer: the calibrated setting for hybrid, fixed ones for diagnostic modes."""
+        return MODE_THRESHOLDS.get(self.retriever.mode, self.settings.answer_threshold)
 
     @property
     def versions(self) -> dict:
@@ -79,5 +84,5 @@ class KnowledgeBase:
         text, truncated = self.prepare(question)
         top_k = top_k or self.settings.top_k
         ranking = self.retriever.search(resolve(text, history), top_k)
-        return compose(self.corpus, ranking, text, top_k=top_k, answer_threshold=self.settings.answer_threshold,
+        return compose(self.corpus, ranking, text, top_k=top_k, answer_threshold=self.threshold,
                        faq_threshold=self.settings.faq_threshold, truncated_to=truncated)

@@ -10,8 +10,8 @@ class Passage:
     """One retrievable text. `unit` groups passages that answer as one (an article, a FAQ item, a Q&A item)."""
 
     id: str
-    kind: str  # article | paragraph | amendment | faq | faq_answer | qa | qa_answer
-    source: str  # measures | ecommerce_law | faq | official_qa
+    kind: str  # article | paragraph | amendment | faq | faq_answer | qa | qa_answer | out_of_scope
+    source: str  # measures | ecommerce_law | faq | official_qa | out_of_scope
     unit: str
     text: str
     cites: list[str]
@@ -46,4 +46,8 @@ def build_passages(corpus: Corpus) -> list[Passage]:
         out.append(Passage(f"{unit}#q", "qa", "official_qa", unit, item.question, cites))
         for i, para in enumerate(item.answer, 1):
             out.append(Passage(f"{unit}#{i}", "qa_answer", "official_qa", unit, para, cites))
+    for topic in corpus.out_of_scope:  # anchors that let retrieval recognise adjacent, uncovered topics
+        unit = f"oos:{topic.id}"
+        for i, example in enumerate(topic.examples):
+            out.append(Passage(f"{unit}#{i}", "out_of_scope", "out_of_scope", unit, example, []))
     return out

@@ -1,16 +1,17 @@
 """Hybrid retrieval: BM25 over jieba words plus dense FAISS search, fused on calibrated scales.
 
-Why not reciprocal-rank fusion alone: RRF scores only say how two rankings agree, never how good the best
-match is, so a threshold on them lets unrelated passages through for out-of-scope questions (the bug
+Why not reciprocal-rank fusion: RRF scores only say how two rankings agree, never how good the best match
+is, so a threshold on them lets unrelated passages through for out-of-scope questions (the bug
 Langchain-Chatchat has). Here each signal is put on an absolute 0-1 scale first:
 
-* dense: how far a passage's cosine stands above this query's typical cosine over the whole corpus
-  (a z-score squashed to 0-1), which is stable across encoders whose raw cosines differ;
+* dense: how far the cosine has travelled from the level unrelated questions reach (measured per encoder
+  and corpus at build time, see calibration.py) towards a perfect match;
 * lexical: the share of the query's informative words (IDF-weighted, words unknown to the corpus count
   fully) that the passage contains, so questions about things the corpus never mentions score low.
 
-The fused score is their weighted mean, ranking and the "not covered" decision use the same number, and
-passages below the floor are dropped before they can become citations.
+The fused score is their weighted mean; ranking and the "not covered" decision use the same number, and
+passages below the floor are dropped before they can become citations. Out-of-scope topic anchors
+(corpus/out_of_scope.yaml) compete in the same ranking: when one wins, the question is not covered.
 """
 
 import math
@@ -20,14 +21,17 @@ from dataclasses import dataclass, field
 import bm25s
 import numpy as np
 
+from assistant.calibration import calibrate_dense
 from assistant.encoders import Encoder
 from assistant.index import Index
 from assistant.passages import Passage
 from assistant.segment import Segmenter
 
 MODES = ("bm25", "dense", "hybrid")
-DENSE_WEIGHT = 0.5
-Z_SCALE = 6.0  # z-score at which the dense signal saturates to 1
+DENSE_WEIGHT = 0.8
+# Confidence thresholds of the diagnostic single-signal modes (the served hybrid mode uses the setting), set
+# like it: the level that still answers 97% of the in-scope dev questions (see evaluate.calibrate).
+MODE_THRESHOLDS = {"bm25": 0.18, "dense": 0.19}
 
 
 @dataclass
@@ -61,6 +65,20 @@ class Ranking:
     def confidence(self) -> float:
         return self.units[0].score if self.units else 0.0
 
+    @property
+    def covered_confidence(self) -> float:
+        """Score of the best unit the corpus answers, ignoring out-of-scope anchors (used for calibration)."""
+        return next((u.score for u in self.units if not u.id.startswith("oos:")), 0.0)
+
+    def answerable(self, threshold: float) -> bool:
+        """The one 'not covered' rule: no uncovered topic won and the best unit is confident enough."""
+        return bool(self.units) and self.out_of_scope is None and self.confidence >= threshold
+
+    @property
+    def out_of_scope(self) -> Unit | None:
+        """The out-of-scope topic anchor that won the ranking, if one did."""
+        return self.units[0] if self.units and self.units[0].id.startswith("oos:") else None
+
 
 class Retriever:
     """Search one loaded index; stateless per query, safe to share between threads."""
@@ -79,6 +97,7 @@ class Retriever:
         n = len(index.tokens)
         self.idf = {word: math.log(1 + (n - count + 0.5) / (count + 0.5)) for word, count in df.items()}
         self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        self.background = float(index.manifest["encoder"].get("background_cosine", 0.0))
         self.token_sets = [set(words) for words in index.tokens]
         # Longest colloquial words first, so 直播带货 wins over 直播.
         self.synonyms = sorted(((w, term) for term, words in synonyms.items() for w in words), key=lambda x: -len(x[0]))
@@ -108,13 +127,12 @@ class Retriever:
         return bm25, coverage / total
 
     def _dense(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Raw cosines and their z-score against this query's distribution over the corpus, squashed to 0-1."""
+        """Raw cosines and their calibrated 0-1 scale."""
         vector = self.encoder.encode_queries([text])
         scores, ids = self.index.dense.search(vector, len(self.passages))
         cosine = np.empty(len(self.passages), dtype=np.float32)
         cosine[ids[0]] = scores[0]
-        z = (cosine - cosine.mean()) / max(float(cosine.std()), 1e-6)
-        return cosine, np.clip(z / Z_SCALE, 0.0, 1.0)
+        return cosine, calibrate_dense(cosine, self.background)
 
     def search(self, query: str, top_k: int = 5) -> Ranking:
         expanded = self.expand(query)
@@ -147,11 +165,15 @@ def _units(hits: list[Hit]) -> list[Unit]:
 
 
 def _articles(units: list[Unit]) -> list[tuple[str, float]]:
-    """Distinct cited articles, each scored by the best unit citing it (later cites of a unit slightly lower)."""
+    """Distinct cited articles, each scored by the best unit citing it (later cites of a unit slightly lower).
+
+    Within one unit the Measures come before related law: they are the regulation this assistant explains.
+    """
     scores: dict[str, float] = {}
     paragraph: dict[str, str] = {}
     for unit in units:
-        for position, cite in enumerate(unit.cites):
+        cites = sorted(unit.cites, key=lambda c: not c.startswith("measures:"))
+        for position, cite in enumerate(cites):
             parts = cite.split(":")
             article = ":".join(parts[:2])
             score = unit.score * (0.97 ** position)

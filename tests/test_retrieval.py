@@ -1,0 +1,92 @@
+"""Retrieval with the real default encoder: regression gate on the dev set, refusals, follow-ups, citations."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluate import evaluate, load_eval_set
+from assistant.knowledge import KnowledgeBase
+
+DEV = Path(__file__).resolve().parents[1] / "eval" / "dev.yaml"
+
+# Gate: a corpus or code change that drops retrieval quality below these fails CI. Measured values are in the
+# README; the gate sits a little below them so unrelated edits do not flap.
+GATE = {"recall@1": 0.78, "recall@3": 0.92, "mrr": 0.85, "answered": 0.90, "refused": 0.85}
+
+
+@pytest.fixture(scope="module")
+def dev_report(kb):
+    return evaluate(kb, load_eval_set(DEV))
+
+
+@pytest.mark.parametrize("metric", sorted(GATE))
+def test_dev_set_regression_gate(dev_report, metric):
+    assert dev_report[metric] >= GATE[metric], f"{metric} fell to {dev_report[metric]}: {dev_report}"
+
+
+def test_hybrid_beats_or_matches_bm25(kb, settings):
+    bm25 = KnowledgeBase.open(settings, mode="bm25")
+    data = load_eval_set(DEV)
+    assert evaluate(kb, data)["mrr"] >= evaluate(bm25, data)["mrr"]
+
+
+@pytest.mark.parametrize("question, article", [
+    ("我在朋友圈卖蛋糕要办营业执照吗？", 8),
+    ("自动续费以前要提前五日提醒，现在呢？", 18),
+    ("平台逼我二选一，不然就搜索降权", 32),
+    ("直播带货的视频平台要保存多久", 20),
+    ("店铺公告写最终解释权归本店所有，合法吗", 21),
+])
+def test_typical_questions_cite_the_right_article(kb, question, article):
+    result = kb.ask(question)
+    assert result["answered"], result
+    assert result["citations"][0]["source"] == "measures" and result["citations"][0]["article"] == article, \
+        [c["label"] for c in result["citations"]]
+
+
+@pytest.mark.parametrize("question", ["今天北京天气怎么样", "红烧肉怎么做", "员工加班费怎么算", "离婚的时候房子怎么分"])
+def test_out_of_scope_is_refused_without_sources(kb, question):
+    result = kb.ask(question)
+    assert result["answered"] is False, result["citations"]
+    assert result["citations"] == [] and result["hits"] == []
+    assert "12315" in result["answer"] and "不构成法律意见" in result["answer"]
+
+
+def test_answer_shape(kb):
+    result = kb.ask("刷单违法吗")
+    assert set(result) >= {"question", "answered", "answer", "citations", "hits", "related", "corpus_version"}
+    assert "仅供参考，不构成法律意见" in result["answer"]
+    articles = [(c["source"], c["article"]) for c in result["citations"]]
+    assert len(articles) == len(set(articles)), "citations must be distinct articles"
+    scores = [c["score"] for c in result["citations"]]
+    assert scores == sorted(scores, reverse=True)
+    first = result["citations"][0]
+    assert first["label"].startswith("《网络交易监督管理办法》第十四条") and first["text"]
+    assert all({"id", "source", "kind", "score", "text"} <= set(h) for h in result["hits"])
+
+
+def test_faq_answer_is_curated_text(kb):
+    result = kb.ask("个人在网上卖东西，一年卖多少以内可以不办营业执照？")
+    item_answers = {item.answer for item in kb.corpus.faq}
+    assert result["basis"] == "faq"
+    assert result["answer"].split("\n\n")[0] in item_answers
+
+
+def test_follow_up_is_resolved_against_history(kb):
+    alone = kb.ask("那如果超过10万呢？")
+    followed = kb.ask("那如果超过10万呢？", history=[{"role": "user", "content": "我在朋友圈卖蛋糕要办营业执照吗"}])
+    assert followed["answered"] and followed["citations"][0]["article"] in (8, 24), followed["citations"][:2]
+    assert alone["citations"][:1] != followed["citations"][:1] or not alone["answered"]
+
+
+def test_amendment_question_mentions_the_change(kb):
+    result = kb.ask("自动续费以前要提前五日提醒，现在还是五天吗")
+    assert result["citations"][0]["article"] == 18
+    assert "五日" in result["answer"] or "前五日" in " ".join(h["text"] for h in result["hits"])
+
+
+def test_long_and_mixed_input(kb):
+    result = kb.ask("刷单" * 5000)
+    assert "已截取前500字" in result["answer"]
+    english = kb.ask("Do I need a business license to sell cakes on WeChat Moments?")
+    assert isinstance(english["answered"], bool)
