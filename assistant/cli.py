@@ -7,7 +7,8 @@ from pathlib import Path
 
 from assistant import __version__
 from assistant.config import SETTINGS, load_settings
-from assistant.errors import AssistantError, QuestionError
+from assistant.answer import DISCLAIMER
+from assistant.errors import AssistantError, QuestionError, QuestionnaireError
 
 EXIT_USAGE = 2
 
@@ -132,6 +133,96 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def _parse_answers(pairs: list[str]) -> dict:
+    answers = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise QuestionnaireError(f"--answer 需要 KEY=VALUE 格式 / --answer expects KEY=VALUE, got {pair!r}")
+        answers[key.strip()] = value.strip()
+    return answers
+
+
+def _render_outcome(result: dict) -> str:
+    outcome = result["outcome"]
+    lines = [f"\n【结论】{outcome['title']}", outcome["explanation"]]
+    if outcome.get("self_declaration"):
+        lines.append(f"\n应公示的自我声明：{outcome['self_declaration']}")
+    if outcome["obligations"]:
+        lines.append("\n需要做到：")
+        lines.extend(f"  □ {item}" for item in outcome["obligations"])
+    lines.append("\n依据：" + "、".join(c["label"] for c in outcome["citations"]))
+    lines.append(f"\n> {DISCLAIMER}")
+    return "\n".join(lines)
+
+
+def _interactive(questionnaire, corpus, answers: dict) -> dict:
+    """Step-by-step questionnaire on a terminal: numbered options, "b" goes back, "q" quits."""
+    from assistant.flows import assess
+
+    print(f"{questionnaire.title}（输入序号或选项，b 返回上一题，q 退出）")
+    while True:
+        result = assess(questionnaire, answers, corpus)
+        if result["status"] == "complete":
+            return result
+        step = result["next"]
+        print(f"\n第 {len(result['path']) + 1} 题：{step['text']}")
+        print(f"  为什么问这个：{step['why']}")
+        for i, option in enumerate(step["options"], 1):
+            print(f"  {i}. {option['label']}")
+        reply = input("> " if step["options"] else f"请输入数字（{step.get('unit', '')}）> ").strip()
+        if reply.lower() == "q":
+            raise KeyboardInterrupt
+        if reply.lower() == "b":
+            if result["path"]:
+                answers.pop(result["path"][-1]["question"], None)
+            continue
+        if step["options"] and reply.isdigit() and 1 <= int(reply) <= len(step["options"]):
+            reply = step["options"][int(reply) - 1]["id"]
+        try:
+            assess(questionnaire, {**answers, step["id"]: reply}, corpus)
+        except QuestionnaireError as exc:
+            print(f"  {exc}")
+            continue
+        answers[step["id"]] = reply
+
+
+def cmd_assess(args) -> int:
+    from assistant.corpus import load_corpus
+    from assistant.flows import assess, get_questionnaire, load_questionnaires
+
+    settings = _settings(args)
+    corpus = load_corpus(settings.corpus_dir)
+    questionnaires = load_questionnaires(corpus)
+    if args.list or not args.id:
+        rows = [{"id": q.id, "title": q.title} for q in questionnaires.values()]
+        if args.json:
+            _print_json(rows)
+        else:
+            print("\n".join(f"{row['id']:<22} {row['title']}" for row in rows))
+        return 0
+    questionnaire = get_questionnaire(questionnaires, args.id)
+    answers = _parse_answers(args.answer)
+    if args.json or not sys.stdin.isatty():
+        result = assess(questionnaire, answers, corpus)
+        if args.json:
+            _print_json(result)
+        else:
+            print(_render_outcome(result) if result["outcome"] else f"下一题（{result['next']['id']}）："
+                  f"{result['next']['text']}")
+    else:
+        result = _interactive(questionnaire, corpus, answers)
+        print(_render_outcome(result))
+    if args.report:
+        from assistant.report import render_report
+
+        path = Path(args.report)
+        fmt = "html" if path.suffix.lower() in (".html", ".htm") else "md"
+        path.write_text(render_report(result, questionnaire, corpus, fmt=fmt), encoding="utf-8")
+        print(f"report written to {path}", file=sys.stderr)
+    return 0
+
+
 def cmd_bench(args) -> int:
     from assistant.bench import run_bench
 
@@ -174,6 +265,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--calibrate", action="store_true",
                    help="print the answer_threshold that still answers 97%% of the in-scope questions")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("assess", parents=[common], help="guided self-assessment (questionnaire) with a cited outcome")
+    p.add_argument("id", nargs="?", help="questionnaire id, e.g. registration (see --list)")
+    p.add_argument("--list", action="store_true", help="list questionnaires with their titles")
+    p.add_argument("--answer", action="append", metavar="KEY=VALUE", help="an answer, repeatable (prefill)")
+    p.add_argument("--json", action="store_true", help="non-interactive: print one JSON object")
+    p.add_argument("--report", metavar="FILE", help="write a printable report (.html or .md) when complete")
+    p.set_defaults(func=cmd_assess)
 
     p = sub.add_parser("bench", parents=[common], help="measure start-up, latency, build time and memory (JSON)")
     p.add_argument("--file", default=str(Path(__file__).resolve().parents[1] / "eval" / "dev.yaml"),
