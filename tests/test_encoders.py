@@ -2,6 +2,7 @@
 
 import importlib.util
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from assistant.config import load_settings
 from assistant.encoders import BACKENDS, create_encoder
 from assistant.errors import EncoderError
+from conftest import DATA
 
 
 def test_default_encoder_understands_chinese(encoder):
@@ -58,8 +60,14 @@ def test_sentence_transformers_backend_for_real(minilm_path, tmp_path, monkeypat
     from assistant.config import PROJECT_ROOT
     from assistant.knowledge import KnowledgeBase
 
+    corpus = tmp_path / "corpus"  # the laws and the official Q&A, a one-item FAQ: enough for the code path
+    corpus.mkdir()
+    for name in ("measures.yaml", "ecommerce_law.yaml", "official_qa.yaml", "synonyms.yaml", "userdict.txt"):
+        shutil.copy(PROJECT_ROOT / "corpus" / name, corpus / name)
+    shutil.copy(DATA / "corpus" / "faq_minimal.yaml", corpus / "faq.yaml")
+    (corpus / "out_of_scope.yaml").write_text("items: []\n", encoding="utf-8")
     settings = load_settings(overrides={"encoder": "sentence-transformers", "encoder_model": minilm_path,
-                                        "corpus_dir": str(PROJECT_ROOT / "corpus"), "index_dir": str(tmp_path)},
+                                        "corpus_dir": str(corpus), "index_dir": str(tmp_path / "index")},
                              environ={})
     encoder = create_encoder(settings)
     assert encoder.dim == 384 and encoder.id == "sentence-transformers/model"
@@ -68,4 +76,4 @@ def test_sentence_transformers_backend_for_real(minilm_path, tmp_path, monkeypat
     kb = KnowledgeBase.open(settings, encoder=encoder)  # builds an index with this backend
     assert kb.index.manifest["encoder"]["id"] == encoder.id
     result = kb.ask("刷单违法吗")
-    assert isinstance(result["answered"], bool) and os.path.exists(tmp_path / "manifest.json")
+    assert isinstance(result["answered"], bool) and os.path.exists(tmp_path / "index" / "manifest.json")
