@@ -2,6 +2,7 @@
 
 from assistant.corpus import Citation, Corpus
 from assistant.retrieve import Ranking, Unit
+from assistant.suggest import prefill, suggest
 
 DISCLAIMER = "仅供参考，不构成法律意见；具体问题请以法律法规原文和市场监督管理部门的意见为准。"
 NOT_COVERED = (
@@ -49,8 +50,12 @@ def _body(corpus: Corpus, ranking: Ranking, top: Unit, faq_threshold: float) -> 
 
 
 def compose(corpus: Corpus, ranking: Ranking, question: str, *, top_k: int, answer_threshold: float,
-            faq_threshold: float, truncated_to: int | None = None) -> dict:
-    """Build the JSON-ready answer; below the threshold it is an honest 'not covered' with no citations."""
+            faq_threshold: float, truncated_to: int | None = None, questionnaires: dict | None = None) -> dict:
+    """Build the JSON-ready answer; below the threshold it is an honest 'not covered' with no citations.
+
+    When a questionnaire decides what the answer cites first, the answer offers it (`suggested_assessment`) with
+    answers stated in the question (`prefill`).
+    """
     note = TRUNCATED_NOTE.format(n=truncated_to) + "\n\n" if truncated_to else ""
     uncovered = ranking.out_of_scope
     answered = ranking.answerable(answer_threshold)
@@ -75,8 +80,14 @@ def compose(corpus: Corpus, ranking: Ranking, question: str, *, top_k: int, answ
             if question_text not in related:
                 related.append(question_text)
     labels = "、".join(c["label"] for c in citations[:3])
+    offer = ""
+    questionnaire = suggest(citations, questionnaires or {})
+    if questionnaire is not None:
+        result["suggested_assessment"] = questionnaire.id
+        result["prefill"] = prefill(question, questionnaire)
+        offer = f"\n\n想确认自己的情况？可以做一下自查：「{questionnaire.title}」"
     result.update(
-        answer=f"{note}{body}\n\n**依据**：{labels}\n\n> {DISCLAIMER}",
+        answer=f"{note}{body}\n\n**依据**：{labels}{offer}\n\n> {DISCLAIMER}",
         basis=basis,
         citations=citations,
         hits=[{"id": h.passage.id, "source": h.passage.source, "kind": h.passage.kind, "score": round(h.score, 4),

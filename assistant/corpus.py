@@ -313,10 +313,11 @@ def _load_law(root: Path, source: str, name: str, problems: list[Problem]) -> La
     return Law(source, title, str(f.data.get("law_version", "")), articles)
 
 
-def _cites(f: YamlFile, entry: dict, path: str, laws: dict[str, Law]) -> list[Citation]:
+def read_cites(f: YamlFile, entry: dict, path: str, laws: dict[str, Law], key: str = "cites") -> list[Citation]:
+    """Parse a list of citation strings, reporting unknown sources, articles and paragraphs with their line."""
     out = []
-    for k, raw in enumerate(f.seq(entry, path, "cites")):
-        cpath = f"{path}.cites[{k}]"
+    for k, raw in enumerate(f.seq(entry, path, key)):
+        cpath = f"{path}.{key}[{k}]" if path else f"{key}[{k}]"
         try:
             cite = Citation.parse(raw)
         except ValueError as exc:
@@ -327,8 +328,9 @@ def _cites(f: YamlFile, entry: dict, path: str, laws: dict[str, Law]) -> list[Ci
             f.add(cpath, f"unknown source {cite.source!r} (known: {', '.join(sorted(laws))})")
         elif cite.article not in law.articles:
             f.add(cpath, f"unknown article {str(Citation(cite.source, cite.article))!r}")
-        elif cite.paragraph and cite.paragraph > len(law.articles[cite.article].paragraphs):
-            f.add(cpath, f"article {cite.source}:{cite.article} has only {len(law.articles[cite.article].paragraphs)} paragraph(s)")
+        elif cite.paragraph is not None and not 1 <= cite.paragraph <= len(law.articles[cite.article].paragraphs):
+            f.add(cpath, f"unknown paragraph: article {cite.source}:{cite.article} has "
+                         f"{len(law.articles[cite.article].paragraphs)} paragraph(s)")
         else:
             out.append(cite)
     return out
@@ -403,14 +405,14 @@ def load_corpus(root: str | Path) -> Corpus:
         audience = entry.get("audience")
         if audience not in AUDIENCES:
             f.add(f"{path}.audience", f"expected one of {', '.join(sorted(AUDIENCES))}, got {audience!r}")
-        cites = _cites(f, entry, path, laws)
+        cites = read_cites(f, entry, path, laws)
         if item_id and question and answer:
             faq.append(FaqItem(item_id, question, paraphrases, answer, cites, audience))
     qa = []
     for f, path, entry, item_id in _load_items(root, QA_FILE, problems, laws, seen):
         question = f.text(entry, path, "question")
         answer = f.texts(entry, path, "answer")
-        cites = _cites(f, entry, path, laws)
+        cites = read_cites(f, entry, path, laws)
         if item_id and question and answer:
             qa.append(QaItem(item_id, question, answer, cites))
     out_of_scope = []

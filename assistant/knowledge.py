@@ -13,6 +13,7 @@ from assistant.config import Settings
 from assistant.corpus import Corpus, load_corpus
 from assistant.encoders import Encoder, create_encoder
 from assistant.errors import IndexNotBuilt, QuestionError, StaleIndex
+from assistant.flows import FOLDER, load_questionnaires
 from assistant.followup import resolve
 from assistant.index import Index, build_index, check_manifest, load_index, read_manifest
 from assistant.retrieve import MODE_THRESHOLDS, Ranking, Retriever
@@ -27,6 +28,7 @@ class KnowledgeBase:
     corpus: Corpus
     index: Index
     retriever: Retriever
+    questionnaires: dict
     loaded_at: float
 
     @property
@@ -63,7 +65,8 @@ class KnowledgeBase:
             build_index(corpus, encoder or create_encoder(settings), segmenter, index_dir, progress=progress)
         index = load_index(index_dir, corpus.version, encoder_id if mode == "bm25" and encoder is None else encoder.id)
         retriever = Retriever(index, encoder, segmenter, corpus.synonyms, mode=mode)
-        return cls(settings, corpus, index, retriever, time.time())
+        questionnaires = load_questionnaires(corpus) if (corpus.root / FOLDER).is_dir() else {}
+        return cls(settings, corpus, index, retriever, questionnaires, time.time())
 
     def prepare(self, question) -> tuple[str, int | None]:
         """Validate and truncate a question; returns the text to use and the length it was cut to, if any."""
@@ -85,4 +88,5 @@ class KnowledgeBase:
         top_k = top_k or self.settings.top_k
         ranking = self.retriever.search(resolve(text, history), top_k)
         return compose(self.corpus, ranking, text, top_k=top_k, answer_threshold=self.threshold,
-                       faq_threshold=self.settings.faq_threshold, truncated_to=truncated)
+                       faq_threshold=self.settings.faq_threshold, truncated_to=truncated,
+                       questionnaires=self.questionnaires)

@@ -46,14 +46,12 @@ def prefill(question: str, questionnaire) -> dict:
     return {number_keys[0]: int(value) if value == value.to_integral_value() else float(value)}
 
 
-def suggest(citations: list[dict], questionnaires: dict) -> str | None:
-    """The questionnaire whose first question rests on the article the answer cites first, if any."""
-    measures = [c for c in citations if c["source"] == "measures"]
-    if not measures:
+def suggest(citations: list[dict], questionnaires: dict):
+    """The questionnaire that declares (`suggest_for`) the article an answer cites first, if any."""
+    if not citations:
         return None
-    top = measures[0]["article"]
-    for questionnaire_id, questionnaire in questionnaires.items():
-        start = questionnaire.questions[questionnaire.start]
-        if any(c.source == "measures" and c.article == top for c in start.cites):
-            return questionnaire_id
+    first = (citations[0]["source"], citations[0]["article"])
+    for questionnaire in questionnaires.values():
+        if any((c.source, c.article) == first for c in questionnaire.suggest_for):
+            return questionnaire
     return None

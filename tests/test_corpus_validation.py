@@ -46,7 +46,7 @@ def test_all_faq_problems_reported_with_lines(corpus_copy):
         "corpus/faq.yaml:15: items[2].id: duplicate id 'good-entry'",
         "corpus/faq.yaml:24: items[3].answer: empty text",
         "corpus/faq.yaml:26: items[3].audience: expected one of",
-        "corpus/faq.yaml:25: items[3].cites[0]: article measures:8 has only 3 paragraph(s)",
+        "corpus/faq.yaml:25: items[3].cites[0]: unknown paragraph: article measures:8 has 3 paragraph(s)",
         "corpus/faq.yaml:27: items[4].id: id 'Bad_ID' must be lowercase kebab-case",
         "corpus/faq.yaml:29: items[4].paraphrases: expected at least 2 entries, got 1",
         "corpus/faq.yaml:31: items[4].cites[0]: bad citation 'article eight'",
