@@ -23,7 +23,8 @@ class SentenceTransformerEncoder(Encoder):
         except Exception as exc:  # the library raises many unrelated types for a missing model
             raise EncoderError(f"cannot load sentence-transformers model {model!r}: {exc}") from None
         self.query_prefix = query_prefix
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         name = os.path.basename(os.path.normpath(model)) if os.path.exists(model) else model
         self.id = f"sentence-transformers/{name}" + (f"+q:{query_prefix}" if query_prefix else "")
 
