@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from assistant import __version__
-from assistant.config import SETTINGS, load_settings
+from assistant.config import load_settings
 from assistant.answer import DISCLAIMER
 from assistant.errors import AssistantError, QuestionError, QuestionnaireError
 
@@ -14,7 +14,8 @@ EXIT_USAGE = 2
 
 
 def _settings(args):
-    overrides = {name: getattr(args, name, None) for name in ("corpus_dir", "index_dir", "encoder", "encoder_model")}
+    names = ("corpus_dir", "index_dir", "encoder", "encoder_model", "host", "port")
+    overrides = {name: getattr(args, name, None) for name in names}
     return load_settings(getattr(args, "config", None), overrides)
 
 
@@ -166,7 +167,8 @@ def _interactive(questionnaire, corpus, answers: dict) -> dict:
         if result["status"] == "complete":
             return result
         step = result["next"]
-        print(f"\n第 {len(result['path']) + 1} 题：{step['text']}")
+        answered, most = questionnaire.progress(answers)
+        print(f"\n第 {answered + 1} 题（最多 {most} 题）：{step['text']}")
         print(f"  为什么问这个：{step['why']}")
         for i, option in enumerate(step["options"], 1):
             print(f"  {i}. {option['label']}")
@@ -218,7 +220,7 @@ def cmd_assess(args) -> int:
 
         path = Path(args.report)
         fmt = "html" if path.suffix.lower() in (".html", ".htm") else "md"
-        path.write_text(render_report(result, questionnaire, corpus, fmt=fmt), encoding="utf-8")
+        path.write_text(render_report(result, questionnaire, corpus, fmt=fmt, answers=answers), encoding="utf-8")
         print(f"report written to {path}", file=sys.stderr)
     return 0
 
@@ -227,6 +229,43 @@ def cmd_bench(args) -> int:
     from assistant.bench import run_bench
 
     _print_json(run_bench(_settings(args), args.file, repeats=args.repeats))
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import logging
+
+    from assistant.errors import ConfigError
+
+    try:
+        import gradio  # noqa: F401
+        import uvicorn
+
+        from assistant.api import create_app
+    except ImportError as exc:
+        raise ConfigError(f"`assistant serve` needs the serve extra ({exc.name} is missing): "
+                          "pip install -e '.[serve]'") from None
+
+    settings = _settings(args)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    app = create_app(settings)
+    print(f"serving on http://{settings.host}:{settings.port}/ (API /api/v1, docs /docs, widget /widget)",
+          file=sys.stderr)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def cmd_feedback_export(args) -> int:
+    from assistant.feedback import FeedbackStore
+
+    store = FeedbackStore(_settings(args).feedback_db)
+    if args.output and args.output != "-":
+        with open(args.output, "w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads it as UTF-8
+            store.export_csv(handle)
+        print(f"feedback written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(store.export_csv())
     return 0
 
 
@@ -279,6 +318,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="questions to time (evaluation YAML)")
     p.add_argument("--repeats", type=int, default=1, help="passes over the questions for warm latency")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("serve", parents=[common], help="serve the web UI, JSON API and widget (one process)")
+    p.add_argument("--host", help="address to listen on (default: setting host, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to listen on (default: setting port, 7860)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("feedback", help="staff tools for collected feedback")
+    feedback = p.add_subparsers(dest="feedback_command", required=True)
+    p = feedback.add_parser("export", parents=[common], help="CSV of unanswered and 👎 questions, most frequent first")
+    p.add_argument("--output", metavar="FILE", help="write the CSV here (default: standard output)")
+    p.set_defaults(func=cmd_feedback_export)
 
     return parser
 

@@ -2,7 +2,7 @@
 
 import difflib
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("rate_limit_per_minute", 30, "Requests per minute per client for non-local clients (0 = off).", int),
     Setting("feedback_db", str(PROJECT_ROOT / "var" / "feedback.sqlite3"), "SQLite file for feedback and unanswered questions."),
     Setting("admin_token", "", "Token required by POST /admin/reload (empty = endpoint disabled)."),
+    Setting("question_hard_limit", 2000, "The API and UI reject questions longer than this many characters (422) "
+            "instead of truncating them.", int),
+    Setting("max_request_bytes", 65536, "Request bodies larger than this are rejected with 413 before parsing.", int),
+    Setting("reload_check_seconds", 2.0, "How often, at most, a request checks index/manifest.json for a new build "
+            "to hot-reload (0 = on every request).", float),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -73,3 +73,25 @@ class NotFound(AssistantError):
     """A requested article, questionnaire or resource does not exist."""
 
     status = 404
+
+
+class UnknownQuestionnaire(NotFound):
+    """No questionnaire has this id."""
+
+
+class AssessmentIncomplete(QuestionnaireError):
+    """A report was requested for answers that do not reach an outcome yet."""
+
+    status = 409
+
+
+class QuestionTooLong(QuestionError):
+    """A question over the serving hard limit: rejected (not truncated) so a 200 KB paste costs nothing."""
+
+    status = 422
+
+
+class ReloadInProgress(AssistantError):
+    """A reload is already running; the caller should wait for it (see /healthz) instead of starting another."""
+
+    status = 409

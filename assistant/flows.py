@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from assistant.corpus import Citation, Corpus, YamlFile, read_cites
-from assistant.errors import CorpusError, Problem, QuestionnaireError
+from assistant.errors import CorpusError, Problem, QuestionnaireError, UnknownQuestionnaire
 
 FOLDER = "questionnaires"
 TYPES = ("choice", "yes_no", "number")
@@ -201,10 +201,10 @@ def load_questionnaire_file(path: str | Path, corpus: Corpus) -> Questionnaire:
 
 
 def get_questionnaire(questionnaires: Mapping[str, Questionnaire], questionnaire_id: str) -> Questionnaire:
-    """The questionnaire with this id, or a QuestionnaireError listing the ones that exist."""
+    """The questionnaire with this id, or UnknownQuestionnaire (404) listing the ones that exist."""
     if questionnaire_id not in questionnaires:
         known = ", ".join(sorted(questionnaires))
-        raise QuestionnaireError(f"没有问卷 {questionnaire_id!r}；现有问卷：{known}。/ "
+        raise UnknownQuestionnaire(f"没有问卷 {questionnaire_id!r}；现有问卷：{known}。/ "
                                  f"Unknown questionnaire {questionnaire_id!r}; known: {known}.")
     return questionnaires[questionnaire_id]
 

@@ -8,6 +8,7 @@ import pytest
 from assistant.config import load_settings
 from assistant.corpus import load_corpus
 from assistant.encoders import create_encoder
+from assistant.flows import load_questionnaires
 from assistant.index import build_index
 from assistant.knowledge import KnowledgeBase
 from assistant.segment import Segmenter
@@ -15,6 +16,17 @@ from assistant.segment import Segmenter
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    """The real corpus, loaded once (no index): for questionnaire and corpus tests."""
+    return load_corpus(CORPUS)
+
+
+@pytest.fixture(scope="session")
+def questionnaires(corpus):
+    return load_questionnaires(corpus)
 
 
 @pytest.fixture(scope="session")

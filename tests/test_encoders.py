@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.config import load_settings
-from assistant.encoders import BACKENDS, create_encoder
+from assistant.encoders import create_encoder
 from assistant.errors import EncoderError
 from conftest import DATA
 

@@ -8,7 +8,6 @@ import pytest
 
 from assistant.errors import CorpusError
 from assistant.flows import load_questionnaire_file, load_questionnaires
-from test_flows import corpus  # noqa: F401  (session fixture shared with test_flows)
 
 DATA = Path(__file__).resolve().parent / "data" / "questionnaires"
 

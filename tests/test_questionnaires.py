@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from assistant.flows import Outcome, assess
-from test_flows import CORPUS, corpus, questionnaires  # noqa: F401  (session fixtures shared with test_flows)
+from conftest import CORPUS
 
 FILES = sorted(p.stem for p in (CORPUS / "questionnaires").glob("*.yaml"))
 REQUIRED = {"registration", "platform_role", "personal_info", "live_commerce", "marketing_practices",

@@ -1,0 +1,445 @@
+"""HTTP boundary: the JSON API, /healthz, the widget files, offline /docs, and the Gradio UI mounted at `/`.
+
+Routes only translate HTTP into calls of the functions the CLI uses (`KnowledgeBase.ask`, `flows.assess`,
+`report.render_report`) on the snapshot `Live` serves, and translate every failure once, in `handle_error`, into
+`{"ok": false, "error": str, "errors": [str], "status": int}`.
+"""
+
+import hmac
+import json
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+
+from assistant import __version__
+from assistant.config import Settings
+from assistant.corpus import Corpus
+from assistant.errors import AssessmentIncomplete, AssistantError, NotFound
+from assistant.feedback import FeedbackStore
+from assistant.flows import assess, get_questionnaire, verification_id
+from assistant.live import Live, Snapshot
+from assistant.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+
+API = "/api/v1"
+STATIC = Path(__file__).resolve().parents[1] / "ui" / "static"
+MAX_HISTORY = 20
+
+
+# ---------------------------------------------------------------------------------------------- request bodies
+
+class AskBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: StrictStr = Field(description="The question, in Chinese.", examples=["我在朋友圈卖蛋糕要办营业执照吗？"])
+    history: list[StrictStr | dict[str, Any]] | None = Field(
+        None, max_length=MAX_HISTORY, description='Previous turns: strings or {"role": "user", "content": ...}.')
+    top_k: StrictInt | None = Field(None, ge=1, le=20, description="How many citations and hits to return.")
+
+
+Answer = StrictStr | StrictInt | StrictFloat | StrictBool | None
+
+
+class AssessBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answers: dict[str, Answer] = Field(default_factory=dict, description="Answer key → option id or number.",
+                                       examples=[{"operator": "individual", "activity": "other"}])
+
+
+class FeedbackBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: StrictStr = Field(min_length=1, max_length=5000)
+    rating: Literal["up", "down"]
+    comment: StrictStr | None = Field(None, max_length=2000)
+    answer: StrictStr | None = Field(None, max_length=20000, description="The answer text rated (stored redacted).")
+    corpus_version: StrictStr | None = Field(None, max_length=64)
+
+
+# ---------------------------------------------------------------------------------------------- error shape
+
+_ZH = {
+    "missing": "缺少必填字段", "string_type": "应为字符串", "int_type": "应为整数", "dict_type": "应为 JSON 对象",
+    "list_type": "应为数组", "extra_forbidden": "不支持的字段", "literal_error": "取值无效",
+    "greater_than_equal": "取值过小", "less_than_equal": "取值过大", "too_long": "过长", "string_too_short": "不能为空",
+    "string_too_long": "过长", "model_attributes_type": "应为 JSON 对象", "json_invalid": "不是有效的 JSON",
+    "bool_type": "应为布尔值", "float_type": "应为数字", "int_parsing": "应为整数",
+}
+_HTTP_ZH = {404: "未找到该地址", 405: "不支持此请求方法", 413: "请求体过大", 415: "请使用 JSON 请求体"}
+
+
+def _problem(error: dict) -> str:
+    loc = ".".join(str(part) for part in error.get("loc", ()) if part != "body") or "请求体"
+    text = _ZH.get(error.get("type", ""), "")
+    ctx = error.get("ctx") or {}
+    if error.get("type") == "literal_error" and "expected" in ctx:
+        text += f"，可选：{ctx['expected']}"
+    elif "ge" in ctx or "le" in ctx or "max_length" in ctx:
+        text += f"（{', '.join(f'{k}={v}' for k, v in ctx.items())}）"
+    return f"{loc}: {text} / {error.get('msg', '')}" if text else f"{loc}: {error.get('msg', '')}"
+
+
+def error_body(status: int, error: str, errors: list[str] | None = None) -> dict:
+    return {"ok": False, "error": error, "errors": errors or [error], "status": status}
+
+
+def handle_error(request: Request, exc: Exception) -> JSONResponse:
+    """The one translation of failures into the canonical error shape."""
+    headers = None
+    if isinstance(exc, AssistantError):
+        status, error, errors = exc.status, str(exc).splitlines()[0], exc.problems
+    elif isinstance(exc, RequestValidationError):
+        problems = [_problem(e) for e in exc.errors()]
+        bad_json = any(e.get("type") == "json_invalid" for e in exc.errors())
+        status = 400 if bad_json else 422
+        error = "请求体不是有效的 JSON。/ Malformed JSON body." if bad_json else f"请求参数无效：{problems[0]}"
+        errors = problems
+    elif isinstance(exc, HTTPException):
+        status = exc.status_code
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != _default_phrase(status) else ""
+        error = detail or f"{_HTTP_ZH.get(status, '请求无效')}：{request.method} {request.url.path}"
+        errors = [error]
+        headers = getattr(exc, "headers", None)
+    else:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        status, error, errors = 500, "服务器内部错误，请稍后再试。/ Internal server error.", None
+    return JSONResponse(error_body(status, error, errors), status_code=status, headers=headers)
+
+
+def _default_phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+# ---------------------------------------------------------------------------------------------- origins
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def _any_port(entry: str) -> str | None:
+    """The scheme://host an entry allows on every port: `https://host:*`, or a loopback entry written without a
+    port (http://localhost); None if the entry is one exact origin."""
+    if entry.endswith(":*"):
+        return entry[:-2]
+    host = entry.split("://", 1)[-1]
+    return entry if host in LOOPBACK_HOSTS else None
+
+
+def origin_matches(origin: str, allowed: list[str]) -> bool:
+    """Exact scheme, host and port, except entries that allow any port (see `_any_port`)."""
+    origin = origin.rstrip("/")
+    for entry in allowed:
+        base = _any_port(entry)
+        if origin == entry or (base and re.fullmatch(re.escape(base) + r"(:\d+)?", origin)):
+            return True
+    return False
+
+
+def frame_ancestors(allowed: list[str]) -> str:
+    sources = ["'self'"] + [f"{_any_port(e)}:*" if _any_port(e) else e for e in allowed]
+    return "frame-ancestors " + " ".join(sources)
+
+
+def _origin_regex(allowed: list[str]) -> str:
+    parts = [re.escape(_any_port(e)) + r"(:\d+)?" if _any_port(e) else re.escape(e) for e in allowed]
+    return "^(" + "|".join(parts) + ")$" if parts else "^$"
+
+
+# ---------------------------------------------------------------------------------------------- middleware
+
+class _ScopedCORS:
+    """CORS for the JSON API only (allowed origins); pages, widget and UI get none."""
+
+    def __init__(self, app, allowed: list[str]):
+        self.app = app
+        self.cors = CORSMiddleware(app, allow_origin_regex=_origin_regex(allowed), allow_methods=["GET", "POST"],
+                                   allow_headers=["Content-Type"], max_age=600)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"].startswith(API + "/"):
+            return await self.cors(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
+class _Guard:
+    """Body-size cap (API and admin), per-client rate limit, and framing/sniffing headers on every response."""
+
+    def __init__(self, app, settings: Settings, limiter: RateLimiter):
+        self.app = app
+        self.max_body = settings.max_request_bytes
+        self.limiter = limiter
+        self.widget_csp = (f"{frame_ancestors(settings.origins)}; default-src 'self'; img-src 'self' data:; "
+                           "style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; base-uri 'none'; "
+                           "form-action 'self'")
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path, method = scope["path"], scope["method"]
+        client = (scope.get("client") or (None, None))[0]
+        limited = method != "OPTIONS" and (path.startswith(API + "/") or (method == "POST" and path != "/healthz"))
+        if limited:
+            wait = self.limiter.check(client)
+            if wait:
+                body = error_body(429, f"请求过于频繁，请 {wait} 秒后再试。/ Too many requests; retry in {wait} s.")
+                return await _send_json(send, 429, body, {"retry-after": str(wait)})
+        if path.startswith(API + "/") or path.startswith("/admin/"):
+            length = dict(scope.get("headers") or []).get(b"content-length")
+            if length is not None and length.isdigit() and int(length) > self.max_body:
+                return await _send_json(send, 413, self._too_large())
+            receive = self._capped(receive)
+
+        csp = self.widget_csp if path == "/widget" else "frame-ancestors 'self'"
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                names = {k.lower() for k, _ in headers}
+                if b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", csp.encode()))
+                if b"x-content-type-options" not in names:
+                    headers.append((b"x-content-type-options", b"nosniff"))
+                headers.append((b"referrer-policy", b"same-origin"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return await self.app(scope, receive, send_with_headers)
+
+    def _too_large(self) -> dict:
+        return error_body(413, f"请求体过大：最多 {self.max_body} 字节。/ Request body over {self.max_body} bytes.")
+
+    def _capped(self, receive):
+        seen = 0
+
+        async def capped():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_body:
+                raise HTTPException(413, self._too_large()["error"])
+            return message
+        return capped
+
+
+async def _send_json(send, status: int, body: dict, headers: dict | None = None) -> None:
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    extra = [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode()),
+                            *extra]})
+    await send({"type": "http.response.body", "body": raw})
+
+
+# ---------------------------------------------------------------------------------------------- presentation
+
+def questionnaire_json(snapshot: Snapshot, questionnaire_id: str, summary: bool = False) -> dict:
+    questionnaire = _questionnaire(snapshot, questionnaire_id)
+    out = {"id": questionnaire.id, "title": questionnaire.title, "description": questionnaire.description,
+           "law_version": questionnaire.law_version}
+    if summary:
+        return out
+    corpus = snapshot.corpus
+    out["questions"] = [{"id": key, "text": q.text, "type": q.type, "why": q.why, "unit": q.unit,
+                         "options": [{"id": o.id, "label": o.label} for o in q.options],
+                         "cites": [corpus.article(c.source, c.article).label(c.paragraph) for c in q.cites]}
+                        for key, q in questionnaire.keys.items()]
+    out["outcomes"] = [{"id": o.id, "title": o.title} for o in questionnaire.outcomes.values()]
+    out["first"] = assess(questionnaire, {}, corpus)["next"]
+    return out
+
+
+def _questionnaire(snapshot: Snapshot, questionnaire_id: str):
+    return get_questionnaire(snapshot.questionnaires, questionnaire_id)
+
+
+def article_json(corpus: Corpus, source: str, number: int) -> dict:
+    """One article: paragraphs verbatim, the 2025 amendment if any, and the FAQ answers that explain it."""
+    article = corpus.article(source, number)
+    notes = [{"id": f.id, "question": f.question, "answer": f.answer}
+             for f in corpus.faq if any(c.source == source and c.article == number for c in f.cites)]
+    qa = [{"id": q.id, "question": q.question} for q in corpus.qa
+          if any(c.source == source and c.article == number for c in q.cites)]
+    return {"source": source, "number": number, "law_title": article.law_title, "label": article.label(),
+            "heading": article.heading, "chapter": article.chapter, "section": article.section,
+            "paragraphs": [{"number": i, "label": article.label(i), "text": p.text, "items": p.items}
+                           for i, p in enumerate(article.paragraphs, 1)],
+            "text": article.text, "amendment": article.amendment, "notes": notes, "official_qa": qa,
+            "corpus_version": corpus.version}
+
+
+# ---------------------------------------------------------------------------------------------- the app
+
+def create_app(settings: Settings, live: Live | None = None, feedback: FeedbackStore | None = None,
+               ui: bool = True) -> FastAPI:
+    """Build the whole server; `live` and `feedback` default to ones opened from settings."""
+    live = live or Live.open(settings)
+    feedback = feedback or FeedbackStore(settings.feedback_db)
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+    app = FastAPI(title="网络交易合规助手 API", version=__version__, docs_url=None, redoc_url=None,
+                  description="Q&A and self-assessment for 《网络交易监督管理办法》. Errors: "
+                              '`{"ok": false, "error": str, "errors": [str], "status": int}`. See docs/api.md.')
+    app.state.live, app.state.feedback, app.state.settings, app.state.limiter = live, feedback, settings, limiter
+    for kind in (AssistantError, RequestValidationError, HTTPException, Exception):
+        app.add_exception_handler(kind, handle_error)
+    app.add_middleware(_Guard, settings=settings, limiter=limiter)
+    app.add_middleware(_ScopedCORS, allowed=settings.origins)  # outermost: 413/429 replies carry CORS headers too
+
+    @app.get("/healthz", tags=["ops"], summary="Versions served and the last reload's result")
+    def healthz():
+        live.poll()
+        return live.status()
+
+    @app.post(API + "/ask", tags=["ask"], summary="Answer a question with cited articles (same JSON as ask --json)")
+    def ask(body: AskBody):
+        snapshot = live.snapshot()
+        result = snapshot.ask(body.question, history=body.history, top_k=body.top_k)
+        feedback.record_answer(result, source="api")
+        return result
+
+    @app.get(API + "/questionnaires", tags=["assess"], summary="List self-assessments")
+    def questionnaires():
+        snapshot = live.snapshot()
+        return [questionnaire_json(snapshot, qid, summary=True) for qid in snapshot.questionnaires]
+
+    @app.get(API + "/questionnaires/{questionnaire_id}", tags=["assess"], summary="A questionnaire's questions")
+    def questionnaire(questionnaire_id: str):
+        return questionnaire_json(live.snapshot(), questionnaire_id)
+
+    @app.post(API + "/assess/{questionnaire_id}", tags=["assess"],
+              summary="Next question or outcome for the answers so far (same JSON as assess --json)")
+    def assess_route(questionnaire_id: str, body: AssessBody):
+        snapshot = live.snapshot()
+        result = assess(_questionnaire(snapshot, questionnaire_id), body.answers, snapshot.corpus)
+        if result["status"] == "complete":
+            result["verification_id"] = verification_id(result)
+        return result
+
+    @app.post(API + "/assess/{questionnaire_id}/report", tags=["assess"], summary="Download the report (html or md)",
+              response_class=Response)
+    def report(questionnaire_id: str, body: AssessBody, format: Literal["html", "md"] = Query("html")):
+        from assistant.report import render_report
+
+        snapshot = live.snapshot()
+        questionnaire = _questionnaire(snapshot, questionnaire_id)
+        result = assess(questionnaire, body.answers, snapshot.corpus)
+        if result["status"] != "complete":
+            raise AssessmentIncomplete(f"问卷尚未完成，还需回答：{result['next']['text']} / The answers do not reach an "
+                                       f"outcome yet (next: {result['next']['id']}).")
+        text = render_report(result, questionnaire, snapshot.corpus, fmt=format, answers=body.answers)
+        name = f"report-{questionnaire_id}-{verification_id(result)}.{format}"
+        media = "text/html" if format == "html" else "text/markdown"
+        return Response(text, media_type=f"{media}; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @app.get(API + "/articles", tags=["laws"], summary="List or search articles")
+    def articles(source: str | None = None, q: str | None = Query(None, max_length=100)):
+        corpus = live.snapshot().corpus
+        if source is not None and source not in corpus.laws:
+            raise NotFound(f"没有法规 {source!r}；现有：{'、'.join(corpus.laws)}。/ Unknown source {source!r}.")
+        rows = []
+        for law in corpus.laws.values():
+            if source and law.source != source:
+                continue
+            for article in law.articles.values():
+                if q and q not in article.text and q not in article.heading:
+                    continue
+                rows.append({"source": law.source, "number": article.number, "label": article.label(),
+                             "chapter": article.chapter, "section": article.section,
+                             "amended": article.amendment is not None})
+        return rows
+
+    @app.get(API + "/articles/{source}/{number}", tags=["laws"], summary="One article with plain-language notes")
+    def article(source: str, number: int):
+        return article_json(live.snapshot().corpus, source, number)
+
+    @app.post(API + "/feedback", tags=["feedback"], status_code=201, summary="👍/👎 on an answer (stored redacted)")
+    def feedback_route(body: FeedbackBody):
+        row = feedback.add("up" if body.rating == "up" else "down", body.question, answer=body.answer,
+                           comment=body.comment, corpus_version=body.corpus_version, source="api")
+        return {"ok": True, "id": row}
+
+    @app.api_route(API + "/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def api_not_found(rest: str):
+        raise NotFound(f"没有这个接口：{API}/{rest} / No such endpoint.")
+
+    @app.post("/admin/reload", tags=["ops"], status_code=202, summary="Validate the corpus, rebuild and swap the index")
+    def admin_reload(request: Request):
+        _check_admin(settings, request)
+        return live.request_reload()
+
+    _static_routes(app, settings)
+    if ui:
+        _mount_ui(app, settings, live, feedback)
+    return app
+
+
+def _check_admin(settings: Settings, request: Request) -> None:
+    token = settings.admin_token
+    if not token:
+        raise HTTPException(403, "管理接口未启用：请在配置中设置 admin_token。/ Admin endpoint disabled: set admin_token.")
+    given = request.headers.get("authorization", "")
+    given = given[7:] if given.lower().startswith("bearer ") else request.headers.get("x-admin-token", "")
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise HTTPException(401, "管理令牌无效。/ Invalid admin token.", headers={"WWW-Authenticate": "Bearer"})
+
+
+def _static_routes(app: FastAPI, settings: Settings) -> None:
+    """embed.js, the widget page and its assets, the demo seller center, and Swagger UI served from a package."""
+
+    @app.get("/embed.js", include_in_schema=False)
+    def embed_js():
+        return FileResponse(STATIC / "embed.js", media_type="text/javascript; charset=utf-8",
+                            headers={"Cache-Control": "public, max-age=300"})
+
+    @app.get("/widget", include_in_schema=False)
+    def widget():
+        page = (STATIC / "widget.html").read_text(encoding="utf-8")
+        return HTMLResponse(page.replace("__ALLOWED_ORIGINS__", ",".join(settings.origins)))
+
+    @app.get("/widget/demo", include_in_schema=False)
+    def widget_demo():
+        return FileResponse(STATIC / "demo.html", media_type="text/html; charset=utf-8")
+
+    app.mount("/widget/static", StaticFiles(directory=STATIC), name="widget-static")
+
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:  # the `serve` extra installs it; without it /docs says where the assets come from
+        swagger_ui_path = None
+    if swagger_ui_path is not None:
+        app.mount("/docs/static", StaticFiles(directory=str(swagger_ui_path)), name="swagger-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        if swagger_ui_path is None:
+            return HTMLResponse("<p>Swagger UI assets are missing: <code>pip install swagger-ui-bundle-v2</code>. "
+                                "The schema is at <a href='/openapi.json'>/openapi.json</a>.</p>")
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="网络交易合规助手 API",
+                                   swagger_js_url="/docs/static/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs/static/swagger-ui.css",
+                                   swagger_favicon_url="/docs/static/favicon-32x32.png")
+
+
+def _mount_ui(app: FastAPI, settings: Settings, live: Live, feedback: FeedbackStore) -> None:
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: no calls home
+    import gradio as gr
+
+    from ui.app import THEME_CSS, build_ui, theme
+
+    blocks = build_ui(live, feedback)
+    gr.mount_gradio_app(app, blocks, path="/", theme=theme(), css=THEME_CSS, footer_links=[],
+                        favicon_path=str(STATIC / "favicon.svg"))

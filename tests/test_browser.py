@@ -1,0 +1,166 @@
+"""Real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) against a live uvicorn server.
+
+Every page is checked to load nothing from any host but the server itself (the network is "unplugged": requests
+to other hosts are aborted and recorded). Screenshots go to test-output/ for a human to look at.
+"""
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("headless Chromium is not installed at /usr/bin/chromium (.ci/run installs Debian's chromium)",
+                allow_module_level=True)
+pytest.importorskip("playwright", reason="playwright is in the `test` extra")
+pytest.importorskip("gradio", reason="gradio is in the `serve` extra")
+
+import uvicorn  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from assistant.api import create_app  # noqa: E402
+from assistant.feedback import FeedbackStore  # noqa: E402
+from test_api import make_live  # noqa: E402
+
+OUTPUT = Path(__file__).resolve().parents[1] / "test-output"
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+TIMEOUT = 30_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server_settings(settings, tmp_path_factory):
+    return settings.replace(feedback_db=str(tmp_path_factory.mktemp("browser") / "fb.sqlite3"))
+
+
+@pytest.fixture(scope="module")
+def server(server_settings, kb):
+    served = server_settings
+    port = free_port()
+    config = uvicorn.Config(create_app(served, live=make_live(served, kb)), host="127.0.0.1", port=port,
+                            log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 60
+    while not instance.started:
+        assert time.time() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    OUTPUT.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    """A page whose requests to any host other than the local server are aborted and recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    external: list[str] = []
+
+    def offline(route):
+        url = route.request.url
+        host = url.split("/")[2].rsplit(":", 1)[0] if "://" in url else ""
+        if url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+            return route.continue_()
+        external.append(url)
+        return route.abort()
+
+    context.route("**/*", offline)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.external = external
+    yield page
+    context.close()
+    assert not external, f"the page tried to reach other hosts: {external}"
+
+
+def test_chat_answers_with_citation_chips(server, server_settings, page):
+    page.goto(server + "/")
+    box = page.get_by_label("您的问题")
+    box.fill("我在朋友圈卖蛋糕要办营业执照吗？")
+    box.press("Enter")
+    chip = page.locator(".cite-chip").first
+    expect(chip).to_be_visible()
+    expect(chip.locator("summary")).to_have_text("第八条第三款")
+    chip.locator("summary").click()
+    expect(chip.locator(".cite-text")).to_contain_text("年交易额累计不超过10万元")
+    expect(page.locator("#start-assessment")).to_contain_text("开始自查")
+    expect(page.locator("#footer")).to_contain_text("法规版本 2025-03-18")
+    page.screenshot(path=str(OUTPUT / "browser-chat.png"), full_page=True)
+    page.get_by_role("button", name="踩", exact=True).first.click()  # Gradio labels 👎 in the page locale
+    deadline = time.time() + 10
+    while not FeedbackStore(server_settings.feedback_db).rows(("down",)) and time.time() < deadline:
+        time.sleep(0.1)
+    (row,) = FeedbackStore(server_settings.feedback_db).rows(("down",))
+    assert row["question"] == "我在朋友圈卖蛋糕要办营业执照吗？" and row["source"] == "ui"
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.get_by_label("您的问题")).to_be_visible()
+    page.screenshot(path=str(OUTPUT / "browser-chat-mobile.png"), full_page=True)
+    page.locator("#start-assessment").click()  # the suggested self-assessment opens in the 自查 tab
+    expect(page.locator("#step-question")).to_contain_text("您目前以什么身份在网上经营？")
+
+
+def test_registration_self_assessment_reaches_the_exempt_outcome(server, page):
+    page.goto(server + "/")
+    page.get_by_role("tab", name="自查").click()
+    page.get_by_label("选择自查问卷").click()
+    page.get_by_role("option", name="我需要办理市场主体登记吗？").click()
+    for label in ("个人，尚未办理市场主体登记", "其他商品或者服务", "依法无须取得许可"):
+        page.locator("#answer-choice").get_by_text(label, exact=True).click()
+        page.locator("#next").click()
+        expect(page.locator("#answer-choice").get_by_text(label, exact=True)).to_have_count(0)
+    page.locator("#answer-number input").fill("60000")
+    page.locator("#next").click()
+    card = page.locator("#outcome .outcome-card")
+    expect(card).to_contain_text("可以不办理市场主体登记")
+    expect(card.locator(".declaration")).to_contain_text("个人从事零星小额交易活动，依法不需要办理市场主体登记")
+    expect(card.locator(".checklist li")).not_to_have_count(0)
+    expect(page.locator("#download-html")).to_be_visible()
+    page.screenshot(path=str(OUTPUT / "browser-assessment.png"), full_page=True)
+    page.get_by_role("tab", name="法规").click()
+    page.get_by_label("搜索条文").fill("自我声明")
+    expect(page.locator("#law-browser details.article[open]").first).to_contain_text("自我声明")
+    page.screenshot(path=str(OUTPUT / "browser-laws.png"))
+
+
+def test_widget_on_the_demo_seller_center(server, page):
+    page.goto(server + "/widget/demo")
+    page.get_by_role("button", name="合规助手").click()
+    widget = page.frame_locator("iframe.wjz-frame")
+    widget.get_by_role("button", name="直播带货要展示哪些信息？").click()
+    expect(widget.locator("details.cite").first).to_be_visible()
+    page.screenshot(path=str(OUTPUT / "browser-widget-chat.png"))
+    # The host page hands over its turnover by postMessage; the widget opens the questionnaire prefilled.
+    page.locator("#check-registration").click()
+    for label in ("个人，尚未办理市场主体登记", "其他商品或者服务", "依法无须取得许可"):
+        widget.get_by_text(label, exact=True).click()
+        widget.locator("#next").click()
+    card = widget.locator(".card")
+    expect(card).to_contain_text("个人从事零星小额交易活动，依法不需要办理市场主体登记")
+    expect(widget.get_by_text("60000 元（不超过10万元）")).to_have_count(1)
+    assert "60000" not in page.url and all("60000" not in f.url for f in page.frames)
+    page.screenshot(path=str(OUTPUT / "browser-widget-assessment.png"))
+
+
+def test_api_docs_work_offline(server, page):
+    page.goto(server + "/docs")
+    expect(page.locator(".swagger-ui .info")).to_contain_text("网络交易合规助手 API")
+    page.screenshot(path=str(OUTPUT / "browser-docs.png"))
