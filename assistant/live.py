@@ -52,8 +52,11 @@ class Snapshot:
     """Everything one request needs, loaded together and never mutated."""
 
     kb: KnowledgeBase
-    questionnaires: dict[str, Questionnaire]
     stamp: tuple | None
+
+    @property
+    def questionnaires(self) -> dict[str, Questionnaire]:
+        return self.kb.questionnaires
 
     @property
     def corpus(self) -> Corpus:
@@ -75,9 +78,7 @@ def load_snapshot(settings: Settings, encoder=None, auto_build: bool | None = No
     """Load corpus, questionnaires and index; raises (and changes nothing) if any of them is invalid or stale."""
     stamp = manifest_stamp(settings.index_dir)  # taken first: a build finishing meanwhile triggers another reload
     kb = KnowledgeBase.open(settings, encoder=encoder, auto_build=auto_build)
-    # KnowledgeBase loads the questionnaires itself (for suggested_assessment); older versions did not.
-    questionnaires = kb.questionnaires if hasattr(kb, "questionnaires") else load_questionnaires(kb.corpus)
-    return Snapshot(kb, questionnaires, manifest_stamp(settings.index_dir) if stamp is None else stamp)
+    return Snapshot(kb, manifest_stamp(settings.index_dir) if stamp is None else stamp)
 
 
 class Live:

@@ -21,12 +21,7 @@ REGISTRATION = {"operator": "individual", "activity": "other", "license_required
 
 def make_live(settings, kb) -> Live:
     """A Live around the session's knowledge base (no reload checks: these tests never rebuild)."""
-    questionnaires = getattr(kb, "questionnaires", None)
-    if questionnaires is None:
-        from assistant.flows import load_questionnaires
-
-        questionnaires = load_questionnaires(kb.corpus)
-    return Live(settings, Snapshot(kb, questionnaires, manifest_stamp(settings.index_dir)), check_interval=3600)
+    return Live(settings, Snapshot(kb, manifest_stamp(settings.index_dir)), check_interval=3600)
 
 
 @pytest.fixture(scope="module")
