@@ -31,7 +31,7 @@ MODES = ("bm25", "dense", "hybrid")
 DENSE_WEIGHT = 0.8
 # Confidence thresholds of the diagnostic single-signal modes (the served hybrid mode uses the setting), set
 # like it: the level that still answers 97% of the in-scope dev questions (see evaluate.calibrate).
-MODE_THRESHOLDS = {"bm25": 0.18, "dense": 0.19}
+MODE_THRESHOLDS = {"bm25": 0.17, "dense": 0.15}
 
 
 @dataclass
@@ -141,7 +141,9 @@ class Retriever:
         if self.mode in ("bm25", "hybrid"):
             bm25, lexical = self._lexical(self.segmenter.words(expanded))
         if self.mode in ("dense", "hybrid"):
-            cosine, dense = self._dense(expanded)
+            # The encoder understands everyday words itself; appended legal terms only pull the query towards
+            # long statutory passages (measured on the dev set: recall@1 0.846 → 0.877).
+            cosine, dense = self._dense(query)
         if self.mode == "bm25":
             # BM25 alone: rank by BM25, judge confidence by word coverage (the only absolute signal it has).
             fused = lexical + 1e-3 * bm25 / max(float(bm25.max()), 1e-6)
