@@ -42,6 +42,7 @@ def cmd_build(args) -> int:
 def cmd_check(args) -> int:
     from assistant.corpus import load_corpus
     from assistant.errors import CorpusError
+    from assistant.flows import load_questionnaires
 
     settings = _settings(args)
     problems = []
@@ -50,13 +51,10 @@ def cmd_check(args) -> int:
         corpus = load_corpus(settings.corpus_dir)
     except CorpusError as exc:
         problems.extend(exc.problems)
-    try:
-        from assistant import flows
-    except ImportError:
-        flows = None
-    if flows is not None and corpus is not None:
+    questionnaires = {}
+    if corpus is not None:
         try:
-            flows.load_questionnaires(corpus)
+            questionnaires = load_questionnaires(corpus)
         except CorpusError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -65,7 +63,8 @@ def cmd_check(args) -> int:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
     print(f"corpus OK: {sum(len(l.articles) for l in corpus.laws.values())} articles, {len(corpus.faq)} FAQ items, "
-          f"{len(corpus.qa)} official Q&A items, {len(corpus.synonyms)} synonym groups; version {corpus.version}")
+          f"{len(corpus.qa)} official Q&A items, {len(corpus.out_of_scope)} out-of-scope topics, "
+          f"{len(corpus.synonyms)} synonym groups, {len(questionnaires)} questionnaires; version {corpus.version}")
     return 0
 
 
