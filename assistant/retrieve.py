@@ -98,7 +98,11 @@ class Retriever:
         self.idf = {word: math.log(1 + (n - count + 0.5) / (count + 0.5)) for word, count in df.items()}
         self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self.background = float(index.manifest["encoder"].get("background_cosine", 0.0))
-        self.token_sets = [set(words) for words in index.tokens]
+        postings: dict[str, list[int]] = {}
+        for i, words in enumerate(index.tokens):
+            for word in set(words):
+                postings.setdefault(word, []).append(i)
+        self.postings = {word: np.array(ids) for word, ids in postings.items()}
         # Longest colloquial words first, so 直播带货 wins over 直播.
         self.synonyms = sorted(((w, term) for term, words in synonyms.items() for w in words), key=lambda x: -len(x[0]))
 
@@ -121,9 +125,8 @@ class Retriever:
         total = sum(weights.values())
         coverage = np.zeros(len(self.passages), dtype=np.float32)
         for word, weight in weights.items():
-            if word in self.idf:
-                coverage += weight * np.fromiter((word in s for s in self.token_sets), dtype=np.float32,
-                                                 count=len(self.token_sets))
+            if word in self.postings:
+                coverage[self.postings[word]] += weight
         return bm25, coverage / total
 
     def _dense(self, text: str) -> tuple[np.ndarray, np.ndarray]:
