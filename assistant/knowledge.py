@@ -51,19 +51,19 @@ class KnowledgeBase:
             encoder = create_encoder(settings)
         auto = settings.auto_build if auto_build is None else auto_build
         index_dir = Path(settings.index_dir)
-        if mode == "bm25" and encoder is None:
-            manifest = read_manifest(index_dir)
-            encoder_id = (manifest or {}).get("encoder", {}).get("id", "")
-        else:
-            encoder_id = encoder.id
+
+        def encoder_id() -> str:
+            # BM25-only callers skip loading the encoder and accept whichever one the index was built with.
+            return encoder.id if encoder else (read_manifest(index_dir) or {}).get("encoder", {}).get("id", "")
+
         try:
-            check_manifest(read_manifest(index_dir), corpus.version, encoder_id)
+            check_manifest(read_manifest(index_dir), corpus.version, encoder_id())
         except (IndexNotBuilt, StaleIndex) as exc:
             if not auto:
                 raise
             log.warning("%s; rebuilding", exc)
             build_index(corpus, encoder or create_encoder(settings), segmenter, index_dir, progress=progress)
-        index = load_index(index_dir, corpus.version, encoder_id if mode == "bm25" and encoder is None else encoder.id)
+        index = load_index(index_dir, corpus.version, encoder_id())
         retriever = Retriever(index, encoder, segmenter, corpus.synonyms, mode=mode)
         questionnaires = load_questionnaires(corpus) if (corpus.root / FOLDER).is_dir() else {}
         return cls(settings, corpus, index, retriever, questionnaires, time.time())

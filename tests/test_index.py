@@ -71,3 +71,10 @@ def test_failed_build_keeps_last_good_index(workspace, encoder, monkeypatch):
 
 def test_manifest_is_valid_json_on_disk(built):
     json.loads((built / "index" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_bm25_only_open_builds_a_missing_index(built, tmp_path):
+    settings = load_settings(overrides={"corpus_dir": str(built / "corpus"), "index_dir": str(tmp_path / "index")},
+                             environ={})
+    kb = KnowledgeBase.open(settings, mode="bm25")
+    assert kb.retriever.mode == "bm25" and kb.ask("刷单违法吗")["citations"][0]["article"] == 14
