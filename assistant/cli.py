@@ -42,7 +42,7 @@ def cmd_build(args) -> int:
 def cmd_check(args) -> int:
     from assistant.corpus import load_corpus
     from assistant.errors import CorpusError
-    from assistant.flows import load_questionnaires
+    from assistant.flow_loader import load_questionnaires
 
     settings = _settings(args)
     problems = []
@@ -190,7 +190,8 @@ def _interactive(questionnaire, corpus, answers: dict) -> dict:
 
 def cmd_assess(args) -> int:
     from assistant.corpus import load_corpus
-    from assistant.flows import assess, get_questionnaire, load_questionnaires
+    from assistant.flow_loader import load_questionnaires
+    from assistant.flows import assess, get_questionnaire
 
     settings = _settings(args)
     corpus = load_corpus(settings.corpus_dir)

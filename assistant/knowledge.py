@@ -13,7 +13,8 @@ from assistant.config import Settings
 from assistant.corpus import Corpus, load_corpus
 from assistant.encoders import Encoder, create_encoder
 from assistant.errors import IndexNotBuilt, QuestionError, StaleIndex
-from assistant.flows import FOLDER, load_questionnaires
+from assistant.flow_loader import load_questionnaires
+from assistant.flows import FOLDER
 from assistant.followup import resolve
 from assistant.index import Index, build_index, check_manifest, load_index, read_manifest
 from assistant.retrieve import MODE_THRESHOLDS, Ranking, Retriever

@@ -25,7 +25,8 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.corpus import Corpus, load_corpus
 from assistant.errors import AssistantError, QuestionTooLong, ReloadInProgress
-from assistant.flows import Questionnaire, load_questionnaires
+from assistant.flow_loader import load_questionnaires
+from assistant.flows import Questionnaire
 from assistant.index import MANIFEST, build_index
 from assistant.knowledge import KnowledgeBase
 from assistant.segment import Segmenter

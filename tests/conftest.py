@@ -8,7 +8,7 @@ import pytest
 from assistant.config import load_settings
 from assistant.corpus import load_corpus
 from assistant.encoders import create_encoder
-from assistant.flows import load_questionnaires
+from assistant.flow_loader import load_questionnaires
 from assistant.index import build_index
 from assistant.knowledge import KnowledgeBase
 from assistant.segment import Segmenter

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import CorpusError
-from assistant.flows import load_questionnaire_file, load_questionnaires
+from assistant.flow_loader import load_questionnaire_file, load_questionnaires
 
 DATA = Path(__file__).resolve().parent / "data" / "questionnaires"
 
