@@ -28,12 +28,11 @@ def _citation(corpus: Corpus, key: str, score: float) -> dict:
 
 def _body(corpus: Corpus, ranking: Ranking, top: Unit, faq_threshold: float) -> tuple[str, str]:
     """The answer text and what it was extracted from (faq | official_qa | article)."""
-    kind, _, ref = top.id.partition(":")
+    kind = top.id.partition(":")[0]
     if kind == "faq" and top.score >= faq_threshold:
-        item = next(i for i in corpus.faq if i.id == ref)
-        return item.answer, "faq"
+        return corpus.unit(top.id).answer, "faq"
     if kind == "qa":
-        item = next(i for i in corpus.qa if i.id == ref)
+        item = corpus.unit(top.id)
         best = top.best.passage
         paragraph = item.answer[int(best.id.rsplit("#", 1)[1]) - 1] if best.kind == "qa_answer" else item.answer[0]
         return f"市场监管总局就《办法》答记者问时指出：{paragraph}", "official_qa"
@@ -65,7 +64,7 @@ def compose(corpus: Corpus, ranking: Ranking, question: str, *, top_k: int, answ
     if not answered:
         referral = ""
         if uncovered is not None:
-            topic = next(t for t in corpus.out_of_scope if f"oos:{t.id}" == uncovered.id)
+            topic = corpus.unit(uncovered.id)
             referral = f"\n\n您的问题可能属于“{topic.topic}”方面：{topic.referral}"
         result["answer"] = f"{note}{NOT_COVERED}{referral}\n\n> {DISCLAIMER}"
         return result
@@ -74,9 +73,8 @@ def compose(corpus: Corpus, ranking: Ranking, question: str, *, top_k: int, answ
     citations = [_citation(corpus, key, score) for key, score in ranking.articles if score >= floor][:top_k]
     related = []
     for unit in ranking.units[1:]:
-        kind, _, ref = unit.id.partition(":")
-        if kind == "faq" and unit.score >= floor and len(related) < 3:
-            question_text = next(i.question for i in corpus.faq if i.id == ref)
+        if unit.id.startswith("faq:") and unit.score >= floor and len(related) < 3:
+            question_text = corpus.unit(unit.id).question
             if question_text not in related:
                 related.append(question_text)
     labels = "、".join(c["label"] for c in citations[:3])

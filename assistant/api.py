@@ -269,10 +269,8 @@ def _questionnaire(snapshot: Snapshot, questionnaire_id: str):
 def article_json(corpus: Corpus, source: str, number: int) -> dict:
     """One article: paragraphs verbatim, the 2025 amendment if any, and the FAQ answers that explain it."""
     article = corpus.article(source, number)
-    notes = [{"id": f.id, "question": f.question, "answer": f.answer}
-             for f in corpus.faq if any(c.source == source and c.article == number for c in f.cites)]
-    qa = [{"id": q.id, "question": q.question} for q in corpus.qa
-          if any(c.source == source and c.article == number for c in q.cites)]
+    notes = [{"id": f.id, "question": f.question, "answer": f.answer} for f in corpus.faq_for(source, number)]
+    qa = [{"id": q.id, "question": q.question} for q in corpus.qa_for(source, number)]
     return {"source": source, "number": number, "law_title": article.law_title, "label": article.label(),
             "heading": article.heading, "chapter": article.chapter, "section": article.section,
             "paragraphs": [{"number": i, "label": article.label(i), "text": p.text, "items": p.items}

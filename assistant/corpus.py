@@ -3,6 +3,7 @@
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +158,33 @@ class Corpus:
         if law is None or cite.article not in law.articles:
             return False
         return cite.paragraph is None or 1 <= cite.paragraph <= len(law.articles[cite.article].paragraphs)
+
+    @cached_property
+    def _units(self) -> dict[str, "FaqItem | QaItem | OutOfScopeTopic"]:
+        units = {f"faq:{i.id}": i for i in self.faq}
+        units.update({f"qa:{i.id}": i for i in self.qa})
+        units.update({f"oos:{t.id}": t for t in self.out_of_scope})
+        return units
+
+    def unit(self, unit_id: str) -> "FaqItem | QaItem | OutOfScopeTopic":
+        """The FAQ item, Q&A item or out-of-scope topic behind a retrieval unit id (`faq:reg-small-turnover`)."""
+        return self._units[unit_id]
+
+    @cached_property
+    def _explaining(self) -> dict[tuple[str, int], list]:
+        out: dict[tuple[str, int], list] = {}
+        for item in [*self.faq, *self.qa]:
+            for article in dict.fromkeys((c.source, c.article) for c in item.cites):
+                out.setdefault(article, []).append(item)
+        return out
+
+    def faq_for(self, source: str, number: int) -> list[FaqItem]:
+        """FAQ items citing an article: its plain-language explanations."""
+        return [i for i in self._explaining.get((source, number), []) if isinstance(i, FaqItem)]
+
+    def qa_for(self, source: str, number: int) -> list[QaItem]:
+        """Official Q&A items citing an article."""
+        return [i for i in self._explaining.get((source, number), []) if isinstance(i, QaItem)]
 
     def check_citation(self, text: str) -> Citation:
         """Parse a citation string and verify it points into the corpus (raises ValueError otherwise)."""

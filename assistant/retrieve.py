@@ -15,7 +15,6 @@ passages below the floor are dropped before they can become citations. Out-of-sc
 """
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 
 import bm25s
@@ -93,16 +92,15 @@ class Retriever:
         self.passages = index.passages
         self.bm25 = bm25s.BM25()
         self.bm25.index(index.tokens, show_progress=False)
-        df = Counter(word for words in index.tokens for word in set(words))
-        n = len(index.tokens)
-        self.idf = {word: math.log(1 + (n - count + 0.5) / (count + 0.5)) for word, count in df.items()}
-        self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
-        self.background = float(index.manifest["encoder"].get("background_cosine", 0.0))
         postings: dict[str, list[int]] = {}
         for i, words in enumerate(index.tokens):
             for word in set(words):
                 postings.setdefault(word, []).append(i)
         self.postings = {word: np.array(ids) for word, ids in postings.items()}
+        n = len(index.tokens)
+        self.idf = {word: math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5)) for word, ids in postings.items()}
+        self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        self.background = float(index.manifest["encoder"].get("background_cosine", 0.0))
         # Longest colloquial words first, so 直播带货 wins over 直播.
         self.synonyms = sorted(((w, term) for term, words in synonyms.items() for w in words), key=lambda x: -len(x[0]))
 

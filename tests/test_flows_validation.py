@@ -1,6 +1,7 @@
 """Deliberately broken questionnaires (tests/data/questionnaires/, one file per case): each is rejected with the
 file, the line, the path inside the file and a clear message — and every problem in a file is reported at once."""
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def test_all_problems_of_all_files_are_reported_at_once(corpus, tmp_path):
     for name in ("cycle", "range_gap", "bare_yes"):
         shutil.copy(DATA / f"{name}.yaml", root / "questionnaires" / f"{name}.yaml")
     with pytest.raises(CorpusError) as err:
-        load_questionnaires(type(corpus)(**{**corpus.__dict__, "root": root}))
+        load_questionnaires(dataclasses.replace(corpus, root=root))
     problems = err.value.problems
     assert "corpus/questionnaires/cycle.yaml:22: questions.turnover.ranges[1].next: cycle: operator → turnover → " \
            "operator" in problems, problems
@@ -121,4 +122,4 @@ def test_missing_folder(corpus, tmp_path):
     root = tmp_path / "corpus"
     root.mkdir()
     with pytest.raises(CorpusError, match="questionnaire folder is missing"):
-        load_questionnaires(type(corpus)(**{**corpus.__dict__, "root": root}))
+        load_questionnaires(dataclasses.replace(corpus, root=root))

@@ -63,12 +63,12 @@ def outcome_card(result: dict, corpus: Corpus, title: str) -> str:
     return "".join(parts)
 
 
-def _article_html(corpus: Corpus, article, query: str, notes: dict) -> str:
+def _article_html(corpus: Corpus, article, query: str) -> str:
     paragraphs = []
     for p in article.paragraphs:
         paragraphs.append(f"<p>{_mark(p.text, query)}</p>" + "".join(f"<p class='item'>{_mark(i, query)}</p>"
                                                                    for i in p.items))
-    explained = _notes_for(notes, article, query)
+    explained = _notes_for(corpus, article, query)
     plain = ""
     if explained:
         plain = "<div class='plain'><h5>通俗解读</h5>" + "".join(
@@ -89,9 +89,9 @@ def _article_html(corpus: Corpus, article, query: str, notes: dict) -> str:
             f"{plain}{amendment}</div></details>")
 
 
-def _notes_for(notes: dict, article, query: str) -> list:
+def _notes_for(corpus: Corpus, article, query: str) -> list:
     """Up to two FAQ answers that explain the article, those mentioning the search term first."""
-    items = notes.get((article.source, article.number), [])
+    items = corpus.faq_for(article.source, article.number)
     return sorted(items, key=lambda f: query not in f.question + f.answer if query else 0)[:2]
 
 
@@ -104,12 +104,6 @@ def _mark(text: str, query: str) -> str:
 def law_browser(corpus: Corpus, tab: str, query: str = "") -> str:
     """One tab of 法规: a law by chapter and section, the official Q&A, or the 2025 changes; filtered by `query`."""
     query = (query or "").strip()[:50]
-    notes: dict = {}
-    for item in corpus.faq:
-        for c in item.cites:
-            bucket = notes.setdefault((c.source, c.article), [])
-            if item not in bucket:
-                bucket.append(item)
     out = []
     if tab in corpus.laws:
         law = corpus.laws[tab]
@@ -117,7 +111,7 @@ def law_browser(corpus: Corpus, tab: str, query: str = "") -> str:
         shown = 0
         for article in law.articles.values():
             haystack = article.text + article.heading + "".join(f.question + f.answer
-                                                                for f in _notes_for(notes, article, query))
+                                                                for f in _notes_for(corpus, article, query))
             if query and query not in haystack:
                 continue
             if article.chapter != chapter:
@@ -126,7 +120,7 @@ def law_browser(corpus: Corpus, tab: str, query: str = "") -> str:
             if article.section and article.section != section:
                 section = article.section
                 out.append(f"<h4>{esc(section)}</h4>")
-            out.append(_article_html(corpus, article, query, notes))
+            out.append(_article_html(corpus, article, query))
             shown += 1
         head = f"<p class='meta'>《{esc(law.title)}》 法规版本 {esc(law.law_version)} · 共 {shown} 条"
         head += f"（含“{esc(query)}”）" if query else ""
@@ -143,7 +137,7 @@ def law_browser(corpus: Corpus, tab: str, query: str = "") -> str:
         changed = [a for law in corpus.laws.values() for a in law.articles.values() if a.amendment]
         out.append("<p class='meta'>2025年3月18日国家市场监督管理总局令第101号修正了以下条文：</p>")
         for article in changed:
-            out.append(_article_html(corpus, article, query, notes).replace("<details class='article'",
+            out.append(_article_html(corpus, article, query).replace("<details class='article'",
                                                                             "<details class='article' open", 1))
     if len(out) <= 1:
         out.append("<p>没有找到匹配的内容，请换个关键词试试。</p>")
