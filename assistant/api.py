@@ -27,7 +27,7 @@ from assistant.config import Settings
 from assistant.corpus import Corpus
 from assistant.errors import AssessmentIncomplete, AssistantError, NotFound
 from assistant.feedback import FeedbackStore
-from assistant.flows import assess, get_questionnaire, verification_id
+from assistant.flows import assess, get_questionnaire, read_answer, verification_id
 from assistant.live import Live, Snapshot
 from assistant.ratelimit import RateLimiter
 
@@ -325,6 +325,12 @@ def create_app(settings: Settings, live: Live | None = None, feedback: FeedbackS
         if result["status"] == "complete":
             result["verification_id"] = verification_id(result)
         return result
+
+    @app.get(API + "/assess/{questionnaire_id}/read", tags=["assess"],
+             summary="How one typed answer is understood (12万 → 120,000 元), before it is sent")
+    def read_route(questionnaire_id: str, question: str = Query(..., max_length=64),
+                   value: str = Query(..., max_length=100)):
+        return read_answer(_questionnaire(live.snapshot(), questionnaire_id), question, value)
 
     @app.post(API + "/assess/{questionnaire_id}/report", tags=["assess"], summary="Download the report (html or md)",
               response_class=Response)

@@ -1,5 +1,6 @@
 """Domain exceptions; each boundary (CLI, API, UI) translates them once."""
 
+import re
 from dataclasses import dataclass
 
 
@@ -11,6 +12,11 @@ class AssistantError(Exception):
     @property
     def problems(self) -> list[str]:
         return [str(self)]
+
+    @property
+    def user_message(self) -> str:
+        """The Chinese part of a bilingual message ("中文。/ English."), for people rather than integrators."""
+        return re.split(r"\s*/\s*(?=[A-Z])", str(self), maxsplit=1)[0].strip()
 
 
 @dataclass

@@ -8,13 +8,15 @@ from typing import Any
 
 from assistant.corpus import Citation, Corpus, YamlFile, read_cites
 from assistant.errors import CorpusError, Problem, QuestionnaireError
-from assistant.flows import (FOLDER, ID_RE, MAX_PATHS, TYPES, YES_NO_LABELS, Example, Option, Outcome, Question,
-                             Questionnaire, Range, format_number, normalise_answers, parse_number)
+from assistant.flows import (FOLDER, ID_RE, MAX_PATHS, TYPES, YES_NO_LABELS, Caution, Example, Option, Outcome,
+                             Question, Questionnaire, Range, format_number, normalise_answers, parse_number)
 
 FIELDS = {
-    "": {"id", "title", "description", "law_version", "start", "questions", "outcomes", "examples", "suggest_for"},
-    "question": {"key", "text", "type", "why", "cites", "options", "ranges", "unit"},
-    "option": {"id", "label", "next"},
+    "": {"id", "title", "description", "law_version", "start", "questions", "outcomes", "examples", "suggest_for",
+         "topic_cues"},
+    "question": {"key", "text", "type", "why", "cites", "options", "ranges", "unit", "caution"},
+    "option": {"id", "label", "next", "cues"},
+    "caution": {"cues", "text"},
     "range": {"max", "next", "label"},
     "outcome": {"title", "explanation", "obligations", "cites", "self_declaration", "self_declaration_by"},
     "example": {"answers", "outcome", "self_declaration", "note"},
@@ -101,7 +103,35 @@ def _question(f: YamlFile, node_id: str, raw: Any, corpus: Corpus) -> Question |
     if unit and qtype != "number" and raw.get("type") in TYPES:
         f.add(f"{path}.unit", "unit is only for number questions")
     options, ranges = ((), _ranges(f, raw, path)) if qtype == "number" else (_options(f, raw, path, qtype), ())
-    return Question(node_id, key or node_id, text or "", qtype, why or "", cites, options, ranges, unit)
+    return Question(node_id, key or node_id, text or "", qtype, why or "", cites, options, ranges, unit,
+                    _caution(f, raw, path))
+
+
+def _cue_list(f: YamlFile, raw: dict, path: str, key: str = "cues") -> tuple[str, ...]:
+    """Words that state an answer (or a topic) in a chat; optional, each a phrase of at least two characters."""
+    if key not in raw:
+        return ()
+    cues = f.texts(raw, path, key)
+    for i, cue in enumerate(cues):
+        if len(cue) < 2:
+            where = f"{path}.{key}[{i}]" if path else f"{key}[{i}]"
+            f.add(where, f"cue {cue!r} is too short to be read reliably (at least two characters)")
+    return tuple(cues)
+
+
+def _caution(f: YamlFile, raw: dict, path: str) -> Caution | None:
+    entry, where = raw.get("caution"), f"{path}.caution"
+    if entry is None:
+        return None
+    if not isinstance(entry, dict):
+        f.add(where, "expected a mapping with cues and text")
+        return None
+    _fields(f, entry, where, "caution")
+    text = f.text(entry, where, "text")
+    cues = _cue_list(f, entry, where) or ()
+    if "cues" not in entry:
+        f.add(f"{where}.cues", "missing required list")
+    return Caution(cues, text or "") if cues and text else None
 
 
 def _ranges(f: YamlFile, raw: dict, path: str) -> tuple[Range, ...]:
@@ -145,7 +175,13 @@ def _options(f: YamlFile, raw: dict, path: str, qtype: str) -> tuple[Option, ...
         seen.add(option_id)
         default = YES_NO_LABELS.get(option_id) if qtype == "yes_no" else None
         label = f.text(entry, where, "label", required=default is None) or default
-        out.append(Option(option_id or "", label or "", _next(f, entry, where)))
+        out.append(Option(option_id or "", label or "", _next(f, entry, where), _cue_list(f, entry, where)))
+    owner: dict[str, str] = {}
+    for i, option in enumerate(out):
+        for cue in option.cues:
+            if owner.setdefault(cue, option.id) != option.id:
+                f.add(f"{path}.options[{i}].cues", f"cue {cue!r} is also a cue of option {owner[cue]!r}: a chat "
+                                                   "phrase must state one answer")
     if qtype == "yes_no" and sorted(o.id for o in out) != ["no", "yes"]:
         f.add(f"{path}.options", 'a yes_no question has exactly two options, "yes" and "no"')
     return tuple(out)
@@ -240,7 +276,7 @@ def _load(f: YamlFile, stem: str, corpus: Corpus) -> Questionnaire | None:
         return None
     suggest_for = _cites(f, data, "", corpus, "suggest_for") if "suggest_for" in data else ()
     questionnaire = Questionnaire(questionnaire_id, title, description, law_version, start, questions, outcomes,
-                                  examples, f.label, suggest_for)
+                                  examples, f.label, suggest_for, _cue_list(f, data, "", "topic_cues"))
     _check_paths(f, questionnaire)
     _check_examples(f, questionnaire)
     return None if _failed(f) else questionnaire

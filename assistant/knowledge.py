@@ -1,24 +1,33 @@
 """The knowledge base a process serves from: corpus, encoder, index and retriever, loaded together.
 
-CLI, API and UI all call `KnowledgeBase.ask`, so every surface gives the same answer for the same question.
+CLI, API and UI all call `KnowledgeBase.ask`, so every surface gives the same answer for the same question. A
+question passes through one stage per concern: normalise the text → recognise the intent → resolve a follow-up and
+retrieve → read facts and decide with a questionnaire where one applies → compose.
 """
 
+import functools
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.answer import compose
+from assistant.decision import Decision, Topic, decide, looks_like_reply, on_topic, suggest, wants_decision
 from assistant.config import Settings
 from assistant.corpus import Corpus, load_corpus
 from assistant.encoders import Encoder, create_encoder
 from assistant.errors import IndexNotBuilt, QuestionError, StaleIndex
 from assistant.flow_loader import load_questionnaires
+from assistant.facts import read
 from assistant.flows import FOLDER
-from assistant.followup import resolve
+from assistant.followup import is_elliptical, resolve, user_turns
 from assistant.index import Index, build_index, check_manifest, load_index, read_manifest
+from assistant.intent import recognise
+from assistant.normalize import normalize
 from assistant.retrieve import MODE_THRESHOLDS, Ranking, Retriever
 from assistant.segment import Segmenter
+
+MAX_TURNS = 8  # earlier user turns read for facts and topic
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +40,11 @@ class KnowledgeBase:
     retriever: Retriever
     questionnaires: dict
     loaded_at: float
+    _earlier: object = field(default=None, repr=False)
+
+    def __post_init__(self):
+        # Earlier turns are searched again to find the conversation's topic: cache those (same index, same result).
+        self._earlier = functools.lru_cache(maxsize=1024)(self.retriever.search)
 
     @property
     def threshold(self) -> float:
@@ -81,13 +95,43 @@ class KnowledgeBase:
 
     def rank(self, question: str, history: list | None = None, top_k: int | None = None) -> Ranking:
         text, _ = self.prepare(question)
-        return self.retriever.search(resolve(text, history), top_k or self.settings.top_k)
+        turns = [normalize(t).text for t in user_turns(history)][-MAX_TURNS:]
+        return self.retriever.search(resolve(normalize(text).text, turns), top_k or self.settings.top_k)
+
+    def topic(self, turns: list[str]) -> Topic | None:
+        """What the latest earlier turn that is not a bare reply was about (its questionnaire, and whether that
+        questionnaire decided it), so a reply or an elliptical follow-up continues it."""
+        for i in range(len(turns) - 1, -1, -1):
+            if looks_like_reply(turns[i], self.questionnaires):
+                continue
+            ranking = self._earlier(resolve(turns[i], turns[:i]), self.settings.top_k)
+            suggested = self._suggested(turns[i], ranking)
+            decides = bool(suggested) and wants_decision(turns[i], recognise(turns[i]), read(turns[i], suggested))
+            if i and is_elliptical(turns[i]):
+                prior = self.topic(turns[:i])
+                if prior and prior.questionnaire and suggested in (None, prior.questionnaire):
+                    return Topic(prior.questionnaire, prior.decides or decides, prior.anchor)
+            return Topic(suggested, decides, i)
+        return None
+
+    def _suggested(self, text: str, ranking: Ranking):
+        """The questionnaire a question is about: one it names with facts, else the one its first article has."""
+        named = on_topic(text, self.questionnaires)
+        if named or not ranking.answerable(self.threshold):
+            return named
+        return suggest([key for key, _ in ranking.articles], self.questionnaires)
+
+    def decision(self, text: str, turns: list[str], ranking: Ranking) -> Decision | None:
+        return decide(self.questionnaires, self.corpus, text, turns, recognise(text), self._suggested(text, ranking),
+                      self.topic(turns) if turns else None)
 
     def ask(self, question, history: list | None = None, top_k: int | None = None) -> dict:
         """Answer one question (with optional previous turns) as the JSON contract of `assistant ask --json`."""
         text, truncated = self.prepare(question)
         top_k = top_k or self.settings.top_k
-        ranking = self.retriever.search(resolve(text, history), top_k)
+        normalised = normalize(text)
+        turns = [normalize(t).text for t in user_turns(history)][-MAX_TURNS:]
+        ranking = self.retriever.search(resolve(normalised.text, turns), top_k)
+        decision = self.decision(normalised.text, turns, ranking)
         return compose(self.corpus, ranking, text, top_k=top_k, answer_threshold=self.threshold,
-                       faq_threshold=self.settings.faq_threshold, truncated_to=truncated,
-                       questionnaires=self.questionnaires)
+                       faq_threshold=self.settings.faq_threshold, truncated_to=truncated, decision=decision)

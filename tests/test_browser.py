@@ -114,8 +114,8 @@ def test_chat_answers_with_citation_chips(server, server_settings, page):
     page.set_viewport_size({"width": 390, "height": 844})
     expect(page.get_by_label("您的问题")).to_be_visible()
     page.screenshot(path=str(OUTPUT / "browser-chat-mobile.png"), full_page=True)
-    page.locator("#start-assessment").click()  # the suggested self-assessment opens in the 自查 tab
-    expect(page.locator("#step-question")).to_contain_text("您目前以什么身份在网上经营？")
+    page.locator("#start-assessment").click()  # the suggested self-assessment opens with the facts read from chat
+    expect(page.locator("#step-question")).to_contain_text("您在网上主要从事哪一类经营活动？")
 
 
 def test_registration_self_assessment_reaches_the_exempt_outcome(server, page):
@@ -127,7 +127,8 @@ def test_registration_self_assessment_reaches_the_exempt_outcome(server, page):
         page.locator("#answer-choice").get_by_text(label, exact=True).click()
         page.locator("#next").click()
         expect(page.locator("#answer-choice").get_by_text(label, exact=True)).to_have_count(0)
-    page.locator("#answer-number input").fill("60000")
+    page.locator("#answer-number input").fill("6万")
+    expect(page.locator("#answer-reading")).to_contain_text("按 60,000 元计算（不超过10万元）")
     page.locator("#next").click()
     card = page.locator("#outcome .outcome-card")
     expect(card).to_contain_text("可以不办理市场主体登记")
@@ -155,9 +156,69 @@ def test_widget_on_the_demo_seller_center(server, page):
         widget.locator("#next").click()
     card = widget.locator(".card")
     expect(card).to_contain_text("个人从事零星小额交易活动，依法不需要办理市场主体登记")
-    expect(widget.get_by_text("60000 元（不超过10万元）")).to_have_count(1)
+    expect(widget.get_by_text("60,000 元（不超过10万元）")).to_have_count(1)
     assert "60000" not in page.url and all("60000" not in f.url for f in page.frames)
     page.screenshot(path=str(OUTPUT / "browser-widget-assessment.png"))
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_typed_amount_is_read_before_deciding(server, page, width):
+    """Issue 7: "12万" in the turnover box is 120,000 元, shown before 下一步, and ends in register_required."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(server + "/")
+    page.get_by_role("tab", name="自查").click()
+    page.get_by_label("选择自查问卷").click()
+    page.get_by_role("option", name="我需要办理市场主体登记吗？").click()
+    for label in ("个人，尚未办理市场主体登记", "其他商品或者服务", "依法无须取得许可"):
+        page.locator("#answer-choice").get_by_text(label, exact=True).click()
+        page.locator("#next").click()
+        expect(page.locator("#answer-choice").get_by_text(label, exact=True)).to_have_count(0)
+    page.locator("#answer-number input").fill("12万")
+    expect(page.locator("#answer-reading")).to_contain_text("按 120,000 元计算（超过10万元）")
+    page.screenshot(path=str(OUTPUT / f"browser-amount-{width}.png"), full_page=True)
+    page.locator("#next").click()
+    card = page.locator("#outcome .outcome-card")
+    expect(card).to_contain_text("需要依法办理市场主体登记")
+    expect(card).to_contain_text("120,000 元（超过10万元）")
+    page.screenshot(path=str(OUTPUT / f"browser-amount-outcome-{width}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_chat_asks_the_questionnaire_with_quick_replies(server, page, width):
+    """Issue 7: a registration question with facts is decided by the questionnaire, one quick reply at a time."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(server + "/")
+    box = page.get_by_label("您的问题")
+    box.fill("个人网店一年卖6万元需要登记吗？")
+    box.press("Enter")
+    expect(page.locator("#chat")).to_contain_text("根据您说的“个人网店”“一年卖6万元”（按 60,000 元计算）")
+    page.locator(".quick-reply", has_text="其他商品或者服务").click()
+    page.locator(".quick-reply", has_text="依法无须取得许可").click()
+    expect(page.locator("#chat")).to_contain_text("结论：可以不办理市场主体登记，但须公示自我声明")
+    expect(page.locator(".quick-reply:visible")).to_have_count(0)
+    page.screenshot(path=str(OUTPUT / f"browser-chat-decision-{width}.png"), full_page=True)
+
+
+def test_widget_chat_quick_replies_and_typed_amount(server, page):
+    page.goto(server + "/widget")
+    page.locator("#question").fill("我在朋友圈卖衣服要办营业执照吗？")
+    page.locator("#question").press("Enter")
+    page.locator(".quick .chip", has_text="其他商品或者服务").click()
+    page.locator(".quick .chip", has_text="依法无须取得许可").last.click()
+    expect(page.locator("#question")).to_have_attribute("placeholder", "请输入金额，例如：一年卖12万、8万、超过10万")
+    page.locator("#question").fill("一年卖12万")
+    page.locator("#question").press("Enter")
+    expect(page.locator(".msg.bot").last).to_contain_text("结论：需要依法办理市场主体登记")
+    page.get_by_role("tab", name="自查").click()
+    page.locator("#questionnaire").select_option("registration")
+    for label in ("个人，尚未办理市场主体登记", "其他商品或者服务", "依法无须取得许可"):
+        page.locator("#assess-body").get_by_text(label, exact=True).click()
+        page.locator("#next").click()
+    page.locator("#answer-number").fill("十二万")
+    expect(page.locator("#answer-reading")).to_contain_text("按 120,000 元计算（超过10万元）")
+    page.locator("#next").click()
+    expect(page.locator(".card")).to_contain_text("需要依法办理市场主体登记")
+    page.screenshot(path=str(OUTPUT / "browser-widget-amount.png"), full_page=True)
 
 
 def test_api_docs_work_offline(server, page):

@@ -11,7 +11,8 @@ from assistant.errors import QuestionnaireError, UnknownQuestionnaire
 from assistant.flows import assess, get_questionnaire, normalise_answers, verification_id
 from assistant.report import DISCLAIMER, render_report
 
-RESULT_KEYS = {"questionnaire", "status", "next", "outcome", "path", "law_version", "corpus_version", "ignored"}
+RESULT_KEYS = {"questionnaire", "status", "next", "outcome", "path", "law_version", "corpus_version", "ignored",
+               "skipped"}
 EXEMPT_OTHER = {"operator": "individual", "activity": "other", "license_required": "no", "annual_turnover": 60000}
 
 
@@ -54,7 +55,7 @@ def test_complete_result_has_outcome_path_and_citations(registration, corpus):
                                                              "annual_turnover"]
     last = result["path"][-1]
     assert last == {"question": "annual_turnover", "text": registration.questions["annual_turnover"].text,
-                    "answer": 60000, "answer_label": "60000 元（不超过10万元）",
+                    "answer": 60000, "answer_label": "60,000 元（不超过10万元）",
                     "cites": ["《网络交易监督管理办法》第八条第三款"]}, last
 
 
@@ -130,11 +131,30 @@ class TestBadAnswers:
         assert "无效" in message and "valid options" in message, message
 
     @pytest.mark.parametrize("value", [-5, "-5", "abc", "nan", "NaN", "inf", float("nan"), float("inf"), True, "1e5",
-                                       "10万", [], {}])
+                                       "5万还是15万", pytest.param("9" * 5000, id="5000-digit-text"),
+                                       pytest.param(10 ** 5000, id="5000-digit-int"), [], {}])
     def test_invalid_numbers(self, registration, corpus, value):
         with pytest.raises(QuestionnaireError) as err:
             assess(registration, {**EXEMPT_OTHER, "annual_turnover": value}, corpus)
         assert "annual_turnover" in str(err.value) and "non-negative number" in str(err.value), str(err.value)
+        zh = str(err.value).split("/ Invalid")[0]
+        assert "您一年的交易额" in zh and "annual_turnover" not in zh, zh  # users see the question, not its id
+
+    @pytest.mark.parametrize("value, expected", [("12万", 120000), ("十二万", 120000), ("1.2万", 12000),
+                                                 ("120,000", 120000), ("10w", 100000), ("九万九", 99000)])
+    def test_money_as_people_write_it(self, registration, corpus, value, expected):
+        result = assess(registration, {**EXEMPT_OTHER, "annual_turnover": value}, corpus)
+        assert result["path"][-1]["answer"] == expected, result["path"][-1]
+
+    @pytest.mark.parametrize("value, outcome", [("超过10万", "register_required"), ("十万多", "register_required"),
+                                                ("10万出头", "register_required"), ("不到10万", "exempt")])
+    def test_bounds_decide_when_they_are_on_one_side(self, registration, corpus, value, outcome):
+        assert assess(registration, {**EXEMPT_OTHER, "annual_turnover": value}, corpus)["outcome"]["id"] == outcome
+
+    def test_amount_on_both_sides_of_the_line_is_asked_again(self, registration, corpus):
+        result = assess(registration, {**EXEMPT_OTHER, "annual_turnover": "10万左右"}, corpus)
+        assert result["status"] == "need_more" and result["next"]["id"] == "annual_turnover", result
+        assert "10万左右" in result["next"]["unclear"] and "不超过10万元" in result["next"]["unclear"]
 
     @pytest.mark.parametrize("value", ["maybe", 1, "y"])
     def test_invalid_yes_no(self, registration, corpus, value):
@@ -190,7 +210,7 @@ class TestReport:
         result = assess(registration, answers, corpus)
         text = render_report(result, registration, corpus, "md", answers, today=self.TODAY)
         for expected in ("网络交易合规自查报告", registration.title, "2025-06-01", "2025-03-18", corpus.version,
-                         verification_id(result), "60000 元（不超过10万元）", "个人从事零星小额交易活动，依法不需要办理市场主体登记",
+                         verification_id(result), "60,000 元（不超过10万元）", "个人从事零星小额交易活动，依法不需要办理市场主体登记",
                          "- [ ] 首次纳税义务发生后", DISCLAIMER, "仅供参考，不构成法律意见"):
             assert expected in text, expected
         # the full text of every cited article, not just the cited paragraph

@@ -32,9 +32,9 @@ BROKEN = {
     "bad_citation": ["10: questions.operator.cites[0]: bad citation 'measures-8'"],
     "missing_law_version": ["2: law_version: missing law_version"],
     "example_wrong_outcome": ["29: examples[1].outcome: the answers reach outcome 'exempt', not 'register_required'"],
-    "example_bad_answer": ["29: examples[1].answers.turnover: 问题 turnover（您所有网店一年的交易额合计约多少元？）的回答 'abc' "
-                           "无效", "Invalid answer 'abc' for question turnover: expected a non-negative number"],
-    "example_unknown_option": ["28: examples[0].answers.operator: 问题 operator",
+    "example_bad_answer": ["29: examples[1].answers.turnover: “您所有网店一年的交易额合计约多少元？”的回答“abc”无效",
+                           "Invalid answer 'abc' for question turnover: expected a non-negative number"],
+    "example_unknown_option": ["28: examples[0].answers.operator: “您目前的经营主体是？”的回答“company”无效",
                                "valid options: individual, registered"],
     "example_stops_early": ["29: examples[1].answers: the answers stop at question 'turnover' before reaching an "
                             "outcome"],

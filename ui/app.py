@@ -15,7 +15,7 @@ import gradio as gr  # noqa: E402
 from assistant.answer import DISCLAIMER  # noqa: E402
 from assistant.errors import AssistantError  # noqa: E402
 from assistant.feedback import FeedbackStore  # noqa: E402
-from assistant.flows import assess, verification_id  # noqa: E402
+from assistant.flows import assess, read_answer, verification_id  # noqa: E402
 from assistant.live import Live  # noqa: E402
 from ui.render import LAW_TABS, answer_message, esc, law_browser, outcome_card  # noqa: E402
 
@@ -26,10 +26,15 @@ EXAMPLES = [
     "平台要保存交易信息多久？",
     "自动续费要提前提醒消费者吗？",
 ]
+PLACEHOLDER = "例如：朋友圈卖货要办执照吗？"
+MONEY_PLACEHOLDER = "请输入金额，例如：一年卖12万、8万、超过10万"
+MAX_QUICK = 6  # quick-reply buttons for the options of the question a decided answer asks
 SYSTEM_FONTS = ["system-ui", "-apple-system", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei",
                 "Noto Sans CJK SC", "Source Han Sans SC", "sans-serif"]
 THEME_CSS = """
 .gradio-container {max-width: 1100px !important; margin: 0 auto;}
+#quick-replies {gap: 6px; flex-wrap: wrap;}
+#quick-replies button {flex: 0 1 auto; min-width: 0; white-space: normal; text-align: left;}
 .cite-chips {display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px;}
 .cite-chip {border: 1px solid #1d4ed8; border-radius: 999px; padding: 2px 10px; background: #eff6ff; color: #1e3a8a;}
 .cite-chip[open] {border-radius: 10px; flex-basis: 100%;}
@@ -83,8 +88,11 @@ def build_ui(live: Live, feedback: FeedbackStore) -> gr.Blocks:
                                      examples=[{"text": q} for q in EXAMPLES],
                                      placeholder="**您好！** 请用自己的话描述您的问题，或点击下面的示例问题。",
                                      feedback_options=("Like", "Dislike"), sanitize_html=True)
+                with gr.Row(elem_id="quick-replies"):
+                    quick = [gr.Button("", visible=False, size="sm", elem_classes=["quick-reply"])
+                             for _ in range(MAX_QUICK)]
                 with gr.Row(equal_height=True):
-                    question = gr.Textbox(label="您的问题", placeholder="例如：朋友圈卖货要办执照吗？",
+                    question = gr.Textbox(label="您的问题", placeholder=PLACEHOLDER,
                                           scale=5, max_lines=4, elem_id="question", autofocus=False)
                     send = gr.Button("发送", variant="primary", scale=1, min_width=80, elem_id="send")
                 related_label = gr.Markdown("**相关问题：**", visible=False)
@@ -104,7 +112,8 @@ def build_ui(live: Live, feedback: FeedbackStore) -> gr.Blocks:
                 with gr.Accordion("为什么问这个？", open=False, visible=False) as why_box:
                     why = gr.Markdown("")
                 choice = gr.Radio(choices=[], label="请选择您的回答", visible=False, elem_id="answer-choice")
-                number = gr.Number(label="请输入数字", visible=False, minimum=0, elem_id="answer-number")
+                number = gr.Textbox(label="请输入数字", visible=False, max_lines=1, elem_id="answer-number")
+                reading = gr.Markdown("", elem_id="answer-reading")
                 with gr.Row():
                     back = gr.Button("上一步", visible=False, elem_id="back")
                     forward = gr.Button("下一步", variant="primary", visible=False, elem_id="next")
@@ -136,7 +145,7 @@ def build_ui(live: Live, feedback: FeedbackStore) -> gr.Blocks:
             try:
                 result = snapshot.ask(text, history=[t["question"] for t in turns_now])
             except AssistantError as exc:
-                raise gr.Error(str(exc)) from None
+                raise gr.Error(exc.user_message) from None
             feedback.record_answer(result, source="ui")
             messages = list(messages or []) + [{"role": "user", "content": text},
                                                {"role": "assistant", "content": answer_message(result)}]
@@ -148,12 +157,18 @@ def build_ui(live: Live, feedback: FeedbackStore) -> gr.Blocks:
             suggested = _suggestion(result, snapshot)
             start = (gr.update(value=f"开始自查：{suggested['title']}", visible=True) if suggested
                      else gr.update(visible=False))
-            return ("", messages, turns_now, gr.update(visible=bool(rel)), *updates, start, suggested)
+            step = _asked(result)
+            options = step["options"] if step else []
+            replies = [gr.update(value=options[i]["label"], visible=True) if i < len(options)
+                       else gr.update(value="", visible=False) for i in range(MAX_QUICK)]
+            hint = MONEY_PLACEHOLDER if step and step["type"] == "number" else PLACEHOLDER
+            return (gr.update(value="", placeholder=hint), messages, turns_now, gr.update(visible=bool(rel)), *updates,
+                    start, suggested, *replies)
 
-        chat_outputs = [question, chatbot, turns, related_label, *related, start_assess, suggestion]
+        chat_outputs = [question, chatbot, turns, related_label, *related, start_assess, suggestion, *quick]
         question.submit(respond, [question, chatbot, turns], chat_outputs)
         send.click(respond, [question, chatbot, turns], chat_outputs)
-        for button in related:
+        for button in [*related, *quick]:
             button.click(respond, [button, chatbot, turns], chat_outputs)
 
         def example(evt: gr.SelectData, messages, turns_now):
@@ -174,12 +189,13 @@ def build_ui(live: Live, feedback: FeedbackStore) -> gr.Blocks:
         chatbot.like(rate, [turns], None)
 
         def clear_chat():
-            return (None, [], gr.update(visible=False), *[gr.update(visible=False)] * 3, gr.update(visible=False), None)
+            return (None, [], gr.update(visible=False), *[gr.update(visible=False)] * 3, gr.update(visible=False), None,
+                    *[gr.update(visible=False)] * MAX_QUICK)
 
-        clear.click(clear_chat, None, [chatbot, turns, related_label, *related, start_assess, suggestion])
+        clear.click(clear_chat, None, [chatbot, turns, related_label, *related, start_assess, suggestion, *quick])
 
         # ---------------------------------------------------------------------- self-assessment handlers
-        step_outputs = [assess_state, intro, progress, step_text, why_box, why, choice, number, back, forward,
+        step_outputs = [assess_state, intro, progress, step_text, why_box, why, choice, number, reading, back, forward,
                         restart, change, outcome, download_html, download_md]
 
         def show(state):
@@ -189,12 +205,12 @@ def build_ui(live: Live, feedback: FeedbackStore) -> gr.Blocks:
             if not qid or qid not in snapshot.questionnaires:
                 hidden = gr.update(visible=False)
                 return (state, "请选择一份自查问卷。每次只问一个问题，可随时返回修改。", "", "", hidden, "", hidden,
-                        hidden, hidden, hidden, hidden, hidden, hidden, hidden, hidden)
+                        hidden, "", hidden, hidden, hidden, hidden, hidden, hidden, hidden)
             q = snapshot.questionnaires[qid]
             try:
                 result = assess(q, state["answers"], snapshot.corpus)
             except AssistantError as exc:  # a stale prefill: drop it rather than lock the user out
-                gr.Warning(str(exc))
+                gr.Warning(exc.user_message)
                 state = {**state, "answers": {}}
                 result = assess(q, {}, snapshot.corpus)
             done, most = q.progress(state["answers"])
@@ -209,19 +225,21 @@ def build_ui(live: Live, feedback: FeedbackStore) -> gr.Blocks:
                 files = _reports(result, q, snapshot.corpus, state["answers"])
                 bar = _bar(most, most, "已完成")
                 hidden = gr.update(visible=False)
-                return (state, intro_text, bar, "", hidden, "", hidden, hidden, common["back"], hidden,
+                return (state, intro_text, bar, "", hidden, "", hidden, hidden, "", common["back"], hidden,
                         common["restart"], common["change"], gr.update(value=card, visible=True),
                         gr.update(value=files["html"], visible=True), gr.update(value=files["md"], visible=True))
             step = result["next"]
             previous = state.get("previous", {}).get(step["id"])
             is_number = step["type"] == "number"
-            label = f"请输入数字（单位：{step.get('unit')}）" if step.get("unit") else "请输入数字"
+            label = _number_label(step)
+            note = f"⚠️ {step['unclear']}" if step.get("unclear") else ""
             return (state, intro_text, _bar(done, most, f"第 {done + 1} 题，最多 {most} 题"),
                     f"**第 {done + 1} 题**　{step['text']}", gr.update(visible=True), step["why"],
                     gr.update(choices=[(o["label"], o["id"]) for o in step["options"]],
                               value=previous if not is_number else None, visible=not is_number),
-                    gr.update(value=previous if is_number else None, label=label, visible=is_number),
-                    common["back"], gr.update(visible=True), common["restart"], common["change"],
+                    gr.update(value="" if previous is None or not is_number else str(previous), label=label,
+                              visible=is_number, placeholder="例如：120000、12万、超过10万" if step.get("unit") == "元" else None),
+                    note, common["back"], gr.update(visible=True), common["restart"], common["change"],
                     gr.update(value="", visible=False), gr.update(visible=False), gr.update(visible=False))
 
         def pick(qid, state):
@@ -237,7 +255,7 @@ def build_ui(live: Live, feedback: FeedbackStore) -> gr.Blocks:
             step = assess(q, state["answers"], snapshot.corpus)["next"]
             if step is None:
                 return show(state)
-            value = amount if step["type"] == "number" else picked
+            value = (amount or "").strip() if step["type"] == "number" else picked
             if value is None or value == "":
                 gr.Warning("请先选择或填写一个回答，再点“下一步”。")
                 return show(state)
@@ -245,11 +263,27 @@ def build_ui(live: Live, feedback: FeedbackStore) -> gr.Blocks:
             try:
                 assess(q, answers, snapshot.corpus)
             except AssistantError as exc:
-                gr.Warning(str(exc))
+                gr.Warning(exc.user_message)
                 return show(state)
             return show({**state, "answers": answers})
 
         forward.click(answer, [assess_state, choice, number], step_outputs)
+        number.submit(answer, [assess_state, choice, number], step_outputs)
+
+        def preview(state, text):
+            """How the typed amount is read (按 120,000 元计算), shown before 下一步 decides anything."""
+            snapshot = live.snapshot()
+            q = snapshot.questionnaires.get(state.get("id"))
+            step = assess(q, state["answers"], snapshot.corpus)["next"] if q else None
+            if not step or step["type"] != "number" or not (text or "").strip():
+                return ""
+            try:
+                read = read_answer(q, step["id"], text.strip())
+            except AssistantError as exc:
+                return f"⚠️ {exc.user_message}"
+            return f"{read.get('reading', read['label'])}" + (f"\n\n⚠️ {read['unclear']}" if read.get("unclear") else "")
+
+        number.change(preview, [assess_state, number], reading, trigger_mode="always_last", show_progress="hidden")
 
         def go_back(state):
             snapshot = live.snapshot()
@@ -297,6 +331,20 @@ def build_ui(live: Live, feedback: FeedbackStore) -> gr.Blocks:
 
         demo.load(on_load, None, [footer, picker])
     return demo
+
+
+def _asked(result: dict) -> dict | None:
+    """The question a decided chat answer asks next (its options become quick replies), if any."""
+    assessment = result.get("assessment")
+    if assessment and assessment.get("decides") and assessment.get("next"):
+        return assessment["next"]
+    return None
+
+
+def _number_label(step: dict) -> str:
+    if step.get("unit") == "元":
+        return "请输入金额（元），可以写 120000、12万、超过10万"
+    return f"请输入数字（单位：{step.get('unit')}）" if step.get("unit") else "请输入数字"
 
 
 def _rewind(state: dict, path: list[dict], index: int) -> dict:

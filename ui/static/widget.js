@@ -8,6 +8,7 @@
   var allowed = (document.querySelector('meta[name="wangjiao-origins"]').content || "").split(",")
     .map(function (s) { return s.trim().replace(/\/$/, ""); }).filter(Boolean);
   var history = [];
+  var defaultPlaceholder = document.getElementById("question").placeholder;
   var context = {answers: {}};
   var assessment = {id: null, answers: {}, keys: [], previous: {}};
 
@@ -57,7 +58,9 @@
       var type = response.headers.get("content-type") || "";
       if (!response.ok) {
         return (type.indexOf("json") >= 0 ? response.json() : Promise.resolve({error: response.statusText}))
-          .then(function (err) { throw new Error(err.error || ("HTTP " + response.status)); });
+          .then(function (err) {  /* people see the Chinese half of "中文。/ English." */
+            throw new Error(String(err.error || ("HTTP " + response.status)).split(/\s*\/\s*(?=[A-Z])/)[0]);
+          });
       }
       return type.indexOf("json") >= 0 ? response.json() : response.blob();
     });
@@ -124,6 +127,13 @@
         return el("button", {type: "button", class: "chip", text: q, onclick: function () { ask(q); }});
       })));
     }
+    var asked = result.assessment && result.assessment.decides ? result.assessment.next : null;
+    if (asked && asked.options.length) {  /* the chat is asking a question of the questionnaire: quick replies */
+      body.appendChild(el("div", {class: "quick", role: "group", "aria-label": "快捷回答"}, asked.options.map(function (o) {
+        return el("button", {type: "button", class: "chip", text: o.label, onclick: function () { ask(o.label); }});
+      })));
+    }
+    $("question").placeholder = asked && asked.type === "number" ? "请输入金额，例如：一年卖12万、8万、超过10万" : defaultPlaceholder;
     var suggested = result.suggested_assessment;
     var suggestedId = suggested && typeof suggested === "object" ? suggested.id : suggested;
     if (suggestedId) {
@@ -227,10 +237,32 @@
       var fieldset = el("fieldset", {}, [el("legend", {text: next.text})]);
       var previous = assessment.previous[next.id];
       if (next.type === "number") {
-        var input = el("input", {type: "number", id: "answer-number", min: "0", step: "any", inputmode: "decimal"});
+        var money = next.unit === "元";
+        var input = el("input", {type: "text", id: "answer-number", autocomplete: "off", maxlength: "60",
+                                 inputmode: money ? "text" : "decimal",
+                                 placeholder: money ? "例如：120000、12万、超过10万" : ""});
         if (previous !== undefined) input.value = previous;
-        fieldset.appendChild(el("label", {for: "answer-number", text: "请输入数字" + (next.unit ? "（单位：" + next.unit + "）" : "")}));
+        var reading = el("p", {class: "reading", id: "answer-reading", "aria-live": "polite"});
+        if (next.unclear) reading.textContent = next.unclear;
+        fieldset.appendChild(el("label", {for: "answer-number", text: money ? "请输入金额（元），可以写 120000、12万、超过10万"
+                                          : "请输入数字" + (next.unit ? "（单位：" + next.unit + "）" : "")}));
         fieldset.appendChild(input);
+        fieldset.appendChild(reading);
+        var timer = null;
+        input.addEventListener("input", function () {  /* how the amount is read, before 下一步 decides */
+          clearTimeout(timer);
+          var text = input.value.trim();
+          if (!text) { reading.textContent = ""; return; }
+          timer = setTimeout(function () {
+            call("GET", "assess/" + encodeURIComponent(assessment.id) + "/read?question=" + encodeURIComponent(next.id) +
+                 "&value=" + encodeURIComponent(text)).then(function (r) {
+              if (input.value.trim() === text) reading.textContent = (r.reading || r.label) + (r.unclear ? " " + r.unclear : "");
+            }).catch(function (error) { if (input.value.trim() === text) reading.textContent = error.message; });
+          }, 350);
+        });
+        input.addEventListener("keydown", function (event) {
+          if (event.key === "Enter" && !event.isComposing) { event.preventDefault(); $("next").click(); }
+        });
       } else {
         next.options.forEach(function (option, i) {
           var radio = el("input", {type: "radio", name: "answer", value: option.id, id: "opt-" + i});
@@ -253,7 +285,7 @@
         }
         if (value === "") { hint.textContent = "请先选择或填写一个回答。"; return; }
         var answers = Object.assign({}, assessment.answers);
-        answers[next.id] = next.type === "number" ? Number(value) : value;
+        answers[next.id] = value;  /* numbers are sent as typed: the server reads 12万, 120,000 and 超过10万 alike */
         call("POST", "assess/" + encodeURIComponent(assessment.id), {answers: answers}).then(function (r) {
           assessment.answers = answers;
           render(r);

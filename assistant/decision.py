@@ -1,0 +1,141 @@
+"""Decide with a questionnaire: which one a conversation is about, the facts it states, and the engine's result.
+
+A question such as "个人网店一年卖6万元需要登记吗？" is not answered by the nearest FAQ text but by running the
+questionnaire that decides it on the facts the merchant stated (this turn and the turns before it). The engine then
+either reaches an outcome (the answer leads with it) or names the next question (the answer states the rule and
+asks it, so the chat becomes the questionnaire, one turn at a time). Questions that ask something else (the penalty,
+a deadline, a definition) keep their retrieved answer and are only offered the questionnaire.
+"""
+
+import re
+from dataclasses import dataclass
+
+from assistant.corpus import Corpus
+from assistant.facts import Reading, is_reply, read, read_conversation, reply_like
+from assistant.flows import Questionnaire, assess
+from assistant.followup import is_elliptical
+from assistant.intent import Intent
+
+# The asker speaks about their own case: 我/我们/本人 …, or states facts. "平台要不要核验执照" asks for the rule.
+_FIRST_PERSON = re.compile(r"我|本人|咱|俺|自己|自家|我们|我司|本公司")
+
+
+@dataclass(frozen=True)
+class Topic:
+    """The questionnaire an earlier turn was about, whether that turn was decided by it, and where it started."""
+
+    questionnaire: Questionnaire | None
+    decides: bool
+    anchor: int
+
+
+@dataclass
+class Decision:
+    """A questionnaire applied to a conversation: the facts read, the engine's result, and whether it decides."""
+
+    questionnaire: Questionnaire
+    reading: Reading
+    result: dict
+    decides: bool
+
+    def to_json(self) -> dict:
+        """The `assessment` field of the ask JSON."""
+        result, outcome, step = self.result, self.result["outcome"], self.result["next"]
+        return {
+            "id": self.questionnaire.id,
+            "title": self.questionnaire.title,
+            "status": result["status"],
+            "decides": self.decides,
+            "answers": self.reading.answers,
+            "facts": [{"key": f.key, "answer": f.answer, "words": f.words, "turn": f.turn,
+                       **({"note": f.note} if f.note else {})} for f in self.reading.facts.values()],
+            "outcome": {"id": outcome["id"], "title": outcome["title"]} if outcome else None,
+            "next": None if step is None else {k: step[k] for k in ("id", "text", "type", "options", "unit", "unclear")
+                                               if k in step},
+            "skipped": result["skipped"],
+            "cautions": [text for _, text in self.reading.cautions],
+            "unclear": [_plain(u) for u in self.reading.unclear],
+        }
+
+
+def _plain(note: str) -> str:
+    return re.sub(r"^\[[a-z_]+\]", "", note)
+
+
+def suggest(articles: list[str], questionnaires: dict[str, Questionnaire]) -> Questionnaire | None:
+    """The questionnaire that declares (`suggest_for`) the article ranked first ("source:article[:paragraph]")."""
+    if not articles:
+        return None
+    source, article = articles[0].split(":")[:2]
+    for questionnaire in questionnaires.values():
+        if any((c.source, c.article) == (source, int(article)) for c in questionnaire.suggest_for):
+            return questionnaire
+    return None
+
+
+def on_topic(text: str, questionnaires: dict[str, Questionnaire]) -> Questionnaire | None:
+    """A questionnaire the question names (`topic_cues`: 营业执照, 登记 …) and states facts for, whatever article
+    ranks first: "进货来卖，每天卖三百，要办营业执照吗" is a registration question."""
+    lowered = text.lower()
+    for questionnaire in questionnaires.values():
+        if any(cue.lower() in lowered for cue in questionnaire.topic_cues):
+            reading = read(text, questionnaire)
+            if reading.facts or reading.unclear:
+                return questionnaire
+    return None
+
+
+def wants_decision(text: str, intent: Intent, current: Reading) -> bool:
+    """Whether a new question (not a reply) is one its questionnaire decides: "do I have to / may I" about the
+    asker's own case, or facts stated without another kind of question."""
+    stated = bool(current.facts or current.unclear)
+    if intent.decides:
+        return stated or bool(_FIRST_PERSON.search(text))
+    return intent.kind == "other" and stated
+
+
+def decide(questionnaires: dict[str, Questionnaire], corpus: Corpus, text: str, turns: list[str], intent: Intent,
+           suggested: Questionnaire | None, topic: Topic | None) -> Decision | None:
+    """The questionnaire this turn is about and its result on the conversation's facts; None if none applies.
+
+    `turns` are the user's earlier turns (oldest first), `suggested` the questionnaire the retrieved articles point
+    to, `topic` what the latest earlier non-reply turn was about (see KnowledgeBase.topic).
+    """
+    questionnaire, decides, replies_from = suggested, False, len(turns)
+    if topic is not None and topic.questionnaire is not None:
+        _, pending = read_conversation(turns[topic.anchor:], topic.questionnaire)
+        if is_reply(text, pending):  # a quick reply to the question asked last: the chat is the questionnaire
+            questionnaire, decides = topic.questionnaire, True
+        elif suggested in (None, topic.questionnaire) and is_elliptical(text):  # 那如果超过10万呢？
+            questionnaire, decides = topic.questionnaire, topic.decides
+        elif suggested in (None, topic.questionnaire) and read(text, topic.questionnaire).facts:  # 一年卖12万元
+            questionnaire, decides = topic.questionnaire, topic.decides
+        if questionnaire is topic.questionnaire:
+            replies_from = topic.anchor
+    if questionnaire is None:
+        return None
+    # Earlier statements count as facts; replies are matched from where this questionnaire's topic started.
+    reading = read_conversation(turns[:replies_from], questionnaire, replies=False)[0] if replies_from else Reading()
+    reading.merge(read_conversation([*turns[replies_from:], text], questionnaire)[0])
+    decides = decides or wants_decision(text, intent, read(text, questionnaire))
+    return Decision(questionnaire, reading, _assess(questionnaire, reading, corpus), decides)
+
+
+def _assess(questionnaire: Questionnaire, reading: Reading, corpus: Corpus) -> dict:
+    """The engine on the facts; a fact the engine rejects (it never should) is dropped rather than failing the answer."""
+    from assistant.errors import QuestionnaireError
+
+    while True:
+        try:
+            return assess(questionnaire, reading.answers, corpus)
+        except QuestionnaireError:
+            if not reading.facts:
+                raise
+            reading.facts.popitem()
+
+
+def looks_like_reply(text: str, questionnaires: dict[str, Questionnaire]) -> bool:
+    """A turn that only answers a question (an option label, 是/否, an amount), so the topic is set before it."""
+    return any(reply_like(text, q) for questionnaire in questionnaires.values()
+               for q in questionnaire.questions.values())
+

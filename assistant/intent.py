@@ -1,0 +1,62 @@
+"""What a question asks: whether something is required or allowed, the penalty, what to do, a time limit, an amount,
+who, a definition or a list.
+
+The intent decides how an answer is chosen: a curated FAQ answer is used only when it was written for the same kind
+of question, "怎么办" questions get the duty and where to complain rather than the fine, a yes/no opener (算。会。)
+appears only for yes/no questions, and only a "do I have to / may I" question (or one stating facts) is decided by a
+questionnaire. Recognition is by the question words people use; the first kind that matches, in the order below, is
+the question's intent (不办执照会被罚吗 asks about the penalty, not whether to register).
+"""
+
+import re
+from dataclasses import dataclass
+
+KINDS = ("remedy", "penalty", "deadline", "amount", "who", "definition", "list", "decision", "howto", "other")
+
+_PATTERNS = {
+    "remedy": r"怎么办|咋办|怎么维权|如何维权|维权|举报|投诉|报警|找谁|向谁反映|哪里反映|去哪反映|找哪个部门|怎么摆脱|怎样摆脱|"
+              r"怎么拒绝|如何拒绝|怎么处理|如何处理|怎么解决|如何解决|怎么追回|能退吗|退款|赔偿吗|怎么要回|告他|起诉",
+    "penalty": r"罚|处罚|法律责任|什么责任|啥责任|承担.{0,4}责任|后果|会怎样|会怎么样|会被怎么|查处|吊销|违法.{0,4}怎么|处理结果|"
+               r"被处理|惩罚|penalt|fine",
+    "deadline": r"多久|多长时间|多长|几天|几年|几个月|几日|期限|时限|什么时候|何时|哪天|提前几|保存多|多少天|多少年|多少个工作日|"
+                r"工作日|起施行|开始施行|开始实施|生效|来得及|how long|when",
+    "amount": r"多少钱|多少元|多少块|标准是多少|额度|金额|上限|多少万|门槛|限额|多少以下|多少以上|多少以内|卖多少|多少|"
+              r"how much",
+    "who": r"谁来|由谁|是谁|谁负责|谁管|哪个部门|哪些部门|什么部门|哪个机关|哪一级|归谁|who",
+    "definition": r"什么是|是什么意思|啥意思|什么意思|指什么|定义|怎么认定|如何认定|怎么界定|如何界定|是指|算是什么|属于什么|"
+                  r"哪种情况算|怎么算|what is|what does",
+    "list": r"哪些|有哪些|包括什么|包括哪些|包含哪些|写什么|写些什么|公示什么|公示些|展示什么|展示哪些|标明什么|注意什么|注意哪些|"
+            r"什么信息|哪些信息|什么内容|需要做什么|要做什么|要做哪些|义务|要求|什么条件|哪些条件|what",
+    "decision": r"要不要|需不需要|用不用|必不必须|必须|是否|可以吗|可不可以|能不能|能否|允许|合法吗|违法吗|违规吗|算不算|是不是|行不行|"
+                r"行吗|有没有必要|要办|需要办|得办|要登记|需要登记|需要.{0,12}吗|要.{0,12}吗|算.{0,12}吗|能.{0,10}吗|可以.{0,10}吗|"
+                r"会不会|不用.{0,8}吗|do i need|must i|can i|is it legal|allowed",
+    "howto": r"怎么|如何|怎样|咋|how",
+}
+_COMPILED = {kind: re.compile(pattern, re.IGNORECASE) for kind, pattern in _PATTERNS.items()}
+# A yes/no question: the answer may open with 是/不是/需要/算. "要不要办" is one; "需要公示哪些" is not.
+_YES_NO = re.compile(r"(吗|么|不|没|否|行不行|是不是|算不算|要不要|需不需要|用不用|能不能|可不可以|会不会|有没有)\s*[?？。!！]*\s*$|"
+                     r"(是否|要不要|需不需要|用不用|能不能|可不可以|会不会|算不算|是不是)")
+
+
+@dataclass(frozen=True)
+class Intent:
+    """The kind of question, the words that showed it, and whether it can be answered yes or no."""
+
+    kind: str
+    words: str
+    yes_no: bool
+
+    @property
+    def decides(self) -> bool:
+        """A question about whether something is required or allowed, which a questionnaire can decide."""
+        return self.kind == "decision"
+
+
+def recognise(text: str) -> Intent:
+    """The intent of one question (already normalised)."""
+    yes_no = bool(_YES_NO.search(text))
+    for kind in KINDS[:-1]:
+        match = _COMPILED[kind].search(text)
+        if match:
+            return Intent(kind, match.group(), yes_no)
+    return Intent("other", "", yes_no)
