@@ -12,9 +12,12 @@ import yaml
 from assistant.flows import assess
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "chat_registration.yaml").read_text(encoding="utf-8"))["cases"]
-HOME_EXAMPLES = {  # every home-page example (ui/app.py EXAMPLES) and the decision it must reach
-    "我在朋友圈卖蛋糕要办营业执照吗？": ("registration", "need_more", "activity"),
-    "个人网店一年卖6万元需要登记吗？": ("registration", "need_more", "activity"),
+HOME_EXAMPLES = {  # every home-page example (ui/app.py EXAMPLES): the questionnaire, whether it decides, what it asks
+    "我在朋友圈卖蛋糕要办营业执照吗？": ("registration", True, "activity"),
+    "个人网店一年卖6万元需要登记吗？": ("registration", True, "activity"),
+    "直播带货要展示哪些信息？": ("live_commerce", False, "role"),         # a list question: answered, then offered
+    "平台要保存交易信息多久？": ("platform_duties", False, "platform_type"),  # a deadline question
+    "自动续费要提前提醒消费者吗？": ("marketing_practices", False, "practice"),  # the rule, not "my case"
 }
 
 
@@ -59,14 +62,19 @@ def test_table_is_large_and_covers_every_outcome():
     assert {"register_required", "exempt", "registered"} <= outcomes
 
 
-@pytest.mark.parametrize("question", sorted(HOME_EXAMPLES))
-def test_home_page_examples_decide(kb, question):
+def test_every_home_page_example_is_in_the_table():
     from ui.app import EXAMPLES
 
-    assert question in EXAMPLES
-    qid, status, step = HOME_EXAMPLES[question]
-    got = kb.ask(question)["assessment"]
-    assert (got["id"], got["status"], got["next"]["id"]) == (qid, status, step), got
+    assert sorted(EXAMPLES) == sorted(HOME_EXAMPLES)
+
+
+@pytest.mark.parametrize("question", sorted(HOME_EXAMPLES))
+def test_home_page_examples(kb, question):
+    qid, decides, step = HOME_EXAMPLES[question]
+    result = kb.ask(question)
+    got = result["assessment"]
+    assert result["answered"] and (got["id"], got["decides"], got["next"]["id"]) == (qid, decides, step), got
+    assert (result["basis"] == "assessment") == decides, result["basis"]
 
 
 def test_chat_agrees_with_self_assessment_for_every_registration_outcome(kb, corpus, questionnaires):
