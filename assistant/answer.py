@@ -10,14 +10,25 @@ from decimal import Decimal
 from assistant.amounts import Amount
 from assistant.corpus import Citation, Corpus
 from assistant.decision import Decision
-from assistant.retrieve import Ranking, Unit
+from assistant.normalize import Text
+from assistant.retrieve import Ranking
+from assistant.scope import Scope
+from assistant.select import Selection
 
 DISCLAIMER = "仅供参考，不构成法律意见；具体问题请以法律法规原文和市场监督管理部门的意见为准。"
 NOT_COVERED = (
     "抱歉，《网络交易监督管理办法》及本助手收录的相关法律条文中没有找到与您的问题直接对应的规定。"
-    "建议拨打12315热线或咨询当地市场监督管理部门；涉及其他法律问题的，请咨询专业律师。"
+    "如果是网络购物或者网店经营方面的问题，可以咨询当地市场监督管理部门或者拨打12315；其他法律问题请咨询专业律师。"
 )
+NOT_COVERED_TOPIC = "抱歉，《网络交易监督管理办法》及本助手收录的相关法律条文没有规定这方面的问题（{topic}）。{referral}"
+PARTIAL = "《网络交易监督管理办法》没有对这个问题作出具体规定（{topic}）。{referral}\n\n**相关规定**：{quote}"
 TRUNCATED_NOTE = "（您的问题较长，已截取前{n}字进行检索。）"
+ENGLISH_NOTE = ("*Note: this assistant answers in Chinese, from the Measures for the Supervision and Administration of "
+                "Online Transactions (《网络交易监督管理办法》); the answer and the cited articles follow.*")
+ENGLISH_NOT_COVERED = ("Sorry, the Measures for the Supervision and Administration of Online Transactions and the related "
+                       "laws this assistant holds do not deal with this question. For online shopping or online shop "
+                       "matters, please contact the local market regulation authority (市场监督管理部门) or call 12315; "
+                       "for other legal questions, please consult a lawyer.\n\n> For reference only; not legal advice.")
 CITATION_FLOOR = 0.8  # citations must score at least this share of the answer threshold
 REPLY_HINT = "（可以直接点选下面的选项，也可以用自己的话回答。）"
 
@@ -32,75 +43,67 @@ def citation(corpus: Corpus, key: str, score: float | None = None) -> dict:
             "score": None if score is None else round(score, 4)}
 
 
-def _body(corpus: Corpus, ranking: Ranking, top: Unit, faq_threshold: float) -> tuple[str, str]:
-    """The answer text and what it was extracted from (faq | official_qa | article)."""
-    kind = top.id.partition(":")[0]
-    if kind == "faq" and top.score >= faq_threshold:
-        return corpus.unit(top.id).answer, "faq"
-    if kind == "qa":
-        item = corpus.unit(top.id)
-        best = top.best.passage
-        paragraph = item.answer[int(best.id.rsplit("#", 1)[1]) - 1] if best.kind == "qa_answer" else item.answer[0]
-        return f"市场监管总局就《办法》答记者问时指出：{paragraph}", "official_qa"
-    # Otherwise quote the most relevant article paragraph (not a whole long article).
-    key, _ = ranking.articles[0]
+def quote(corpus: Corpus, key: str) -> str:
     cite = Citation.parse(key)
     article = corpus.article(cite.source, cite.article)
-    if cite.paragraph is None and len(article.paragraphs) > 1:
-        para_hit = next((h for h in ranking.hits if h.passage.kind == "paragraph"
-                         and h.passage.unit == f"{cite.source}:{cite.article}"), None)
-        if para_hit:
-            cite = Citation.parse(para_hit.passage.id)
-    return f"{article.label(cite.paragraph)}规定：{article.cited_text(cite.paragraph)}", "article"
+    return f"{article.label(cite.paragraph)}规定：{article.cited_text(cite.paragraph)}"
 
 
-def compose(corpus: Corpus, ranking: Ranking, question: str, *, top_k: int, answer_threshold: float,
-            faq_threshold: float, truncated_to: int | None = None, decision: Decision | None = None) -> dict:
-    """Build the JSON-ready answer; below the threshold it is an honest 'not covered' with no citations.
+def compose(corpus: Corpus, ranking: Ranking, text: Text, *, scope: Scope, selection: Selection | None,
+            decision: Decision | None, top_k: int, floor: float, max_citations: int,
+            truncated_to: int | None = None) -> dict:
+    """The JSON-ready answer, in one of three scopes, always ending with the disclaimer.
 
-    When a questionnaire applies, `assessment` carries its result on the facts read from the conversation; when it
-    decides the question, the answer is that result (`basis: "assessment"`).
+    covered: decided by a questionnaire (`basis: "assessment"`) or taken from the corpus (`selection`); partial: what
+    the Measures don't decide and where to ask, then the related provision; not_covered: where to ask instead.
     """
     note = TRUNCATED_NOTE.format(n=truncated_to) + "\n\n" if truncated_to else ""
-    floor = answer_threshold * CITATION_FLOOR
-    answered = ranking.answerable(answer_threshold) or bool(decision and decision.decides)
-    result = {"question": question, "answered": answered, "answer": "", "citations": [], "hits": [],
-              "related": [], "corpus_version": corpus.version, "confidence": round(ranking.confidence, 4)}
-    if decision is not None and answered:
+    if text.english:
+        note = f"{note}{ENGLISH_NOTE}\n\n"
+    decides = bool(decision and decision.decides)
+    kind = "covered" if decides else (selection.scope if scope.kind == "covered" and selection else scope.kind)
+    result = {"question": text.original, "answered": kind != "not_covered", "scope": kind, "answer": "",
+              "citations": [], "related_citations": [], "hits": [], "related": [], "corpus_version": corpus.version,
+              "confidence": round(ranking.confidence, 4)}
+    if decision is not None and (kind != "not_covered" or decides):
         result.update(assessment=decision.to_json(), suggested_assessment=decision.questionnaire.id,
                       prefill=decision.reading.answers)
-    if not answered:
-        uncovered = ranking.out_of_scope
-        referral = ""
-        if uncovered is not None:
-            topic = corpus.unit(uncovered.id)
-            referral = f"\n\n您的问题可能属于“{topic.topic}”方面：{topic.referral}"
-        result["answer"] = f"{note}{NOT_COVERED}{referral}\n\n> {DISCLAIMER}"
+    if kind == "not_covered":
+        topic = scope.topic if scope.confident_topic else None
+        body = (NOT_COVERED_TOPIC.format(topic=topic.topic, referral=topic.referral) if topic else NOT_COVERED)
+        result["answer"] = ENGLISH_NOT_COVERED if text.english and not topic else f"{note}{body}\n\n> {DISCLAIMER}"
         return result
-    hits = [{"id": h.passage.id, "source": h.passage.source, "kind": h.passage.kind, "score": round(h.score, 4),
-             "text": h.passage.text} for h in ranking.hits[:top_k] if h.score >= floor]
-    if decision is not None and decision.decides:
+    result["hits"] = [{"id": h.passage.id, "source": h.passage.source, "kind": h.passage.kind,
+                       "score": round(h.score, 4), "text": h.passage.text} for h in ranking.hits[:top_k] if h.score >= floor]
+    if decides:
         body, keys = decided(corpus, decision)
         keys = sorted(keys, key=lambda k: not k.startswith("measures:"))  # the Measures first, as in retrieval
-        citations = [citation(corpus, key) for key in keys][:top_k]
-        labels = "、".join(c["label"] for c in citations)
-        result.update(answer=f"{note}{body}\n\n**依据**：{labels}\n\n> {DISCLAIMER}", basis="assessment",
-                      citations=citations, hits=hits)
-        return result
-    top = ranking.units[0]
-    body, basis = _body(corpus, ranking, top, faq_threshold)
-    citations = [citation(corpus, key, score) for key, score in ranking.articles if score >= floor][:top_k]
+        cited, related, basis = keys[:max_citations], keys[max_citations:], "assessment"
+    elif kind == "partial" and scope.kind == "partial":
+        keys = [str(c) for c in scope.topic.related]
+        body = PARTIAL.format(topic=scope.topic.topic, referral=scope.topic.referral, quote=quote(corpus, keys[0]))
+        cited, related, basis = keys[:max_citations], keys[max_citations:], "partial"
+    else:
+        body, cited, related, basis = selection.body, selection.citations, selection.related, selection.basis
+        result["related"] = _related_questions(corpus, ranking, floor)
+    scores = dict(ranking.articles)
+    result["citations"] = [citation(corpus, key, None if decides else scores.get(key)) for key in cited]
+    result["related_citations"] = [citation(corpus, key) for key in related if key not in cited][:3]
+    labels = "、".join(c["label"] for c in result["citations"])
+    offer = (f"\n\n想确认自己的情况？可以做一下自查：「{decision.questionnaire.title}」"
+             if decision is not None and not decides else "")
+    result.update(answer=f"{note}{body}\n\n**依据**：{labels}{offer}\n\n> {DISCLAIMER}", basis=basis)
+    return result
+
+
+def _related_questions(corpus: Corpus, ranking: Ranking, floor: float) -> list[str]:
     related = []
     for unit in ranking.units[1:]:
         if unit.id.startswith("faq:") and unit.score >= floor and len(related) < 3:
-            question_text = corpus.unit(unit.id).question
-            if question_text not in related:
-                related.append(question_text)
-    labels = "、".join(c["label"] for c in citations[:3])
-    offer = f"\n\n想确认自己的情况？可以做一下自查：「{decision.questionnaire.title}」" if decision else ""
-    result.update(answer=f"{note}{body}\n\n**依据**：{labels}{offer}\n\n> {DISCLAIMER}", basis=basis,
-                  citations=citations, hits=hits, related=related)
-    return result
+            question = corpus.unit(unit.id).question
+            if question not in related:
+                related.append(question)
+    return related
 
 
 # ---------------------------------------------------------------------------------------------- decided answers

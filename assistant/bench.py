@@ -87,7 +87,7 @@ def _build(corpus: Path, index: Path, settings: Settings) -> dict:
 def run_bench(settings: Settings, questions_file: str, repeats: int = 1) -> dict:
     """Return the benchmark numbers as a JSON-ready dict."""
     data = load_eval_set(questions_file)
-    questions = [q for q, _ in data.in_scope] + data.out_of_scope
+    questions = [item.q for item in data.in_scope + data.out_of_scope]
     with tempfile.TemporaryDirectory(prefix="assistant-bench-") as tmp:
         tmp = Path(tmp)
         corpus, index = tmp / "corpus", tmp / "index"

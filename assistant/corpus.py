@@ -123,12 +123,16 @@ class QaItem:
 
 @dataclass
 class OutOfScopeTopic:
-    """A topic people ask about that the Measures do not cover, with where to turn instead."""
+    """A topic people ask about that the Measures do not settle, with where to turn instead.
+
+    With `related` provisions the Measures touch the topic without deciding it (scope "partial": the answer says
+    what they don't decide and where to ask, then quotes the related provision); without, it is not covered."""
 
     id: str
     topic: str
     referral: str
     examples: list[str]
+    related: list[Citation] = field(default_factory=list)
 
 
 @dataclass
@@ -448,8 +452,9 @@ def load_corpus(root: str | Path) -> Corpus:
         topic = f.text(entry, path, "topic")
         referral = f.text(entry, path, "referral")
         examples = f.texts(entry, path, "examples", 2)
+        related = read_cites(f, entry, path, laws, "related") if "related" in entry else []
         if item_id and topic and referral:
-            out_of_scope.append(OutOfScopeTopic(item_id, topic, referral, examples))
+            out_of_scope.append(OutOfScopeTopic(item_id, topic, referral, examples, related))
     synonyms = _load_synonyms(root, problems)
     _check_userdict(root, problems)
     if problems:

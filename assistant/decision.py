@@ -85,13 +85,16 @@ def on_topic(text: str, questionnaires: dict[str, Questionnaire]) -> Questionnai
     return None
 
 
-def wants_decision(text: str, intent: Intent, current: Reading) -> bool:
+def wants_decision(text: str, intent: Intent, current: Reading, questionnaire: Questionnaire) -> bool:
     """Whether a new question (not a reply) is one its questionnaire decides: "do I have to / may I" about the
     asker's own case, or facts stated without another kind of question."""
     stated = bool(current.facts or current.unclear)
     if intent.decides:
         return stated or bool(_FIRST_PERSON.search(text))
-    return intent.kind == "other" and stated
+    # Without a "must I / may I", only facts about the case count, not what the question's wording implies about the
+    # first question ("办个体户的时候经营场所写啥" asks about Art. 9, not whether to register).
+    return intent.kind == "other" and any(key != questionnaire.questions[questionnaire.start].key
+                                          for key in current.facts)
 
 
 def decide(questionnaires: dict[str, Questionnaire], corpus: Corpus, text: str, turns: list[str], intent: Intent,
@@ -117,7 +120,7 @@ def decide(questionnaires: dict[str, Questionnaire], corpus: Corpus, text: str, 
     # Earlier statements count as facts; replies are matched from where this questionnaire's topic started.
     reading = read_conversation(turns[:replies_from], questionnaire, replies=False)[0] if replies_from else Reading()
     reading.merge(read_conversation([*turns[replies_from:], text], questionnaire)[0])
-    decides = decides or wants_decision(text, intent, read(text, questionnaire))
+    decides = decides or wants_decision(text, intent, read(text, questionnaire), questionnaire)
     return Decision(questionnaire, reading, _assess(questionnaire, reading, corpus), decides)
 
 

@@ -15,7 +15,7 @@ import faiss
 import numpy as np
 
 from assistant import __version__
-from assistant.calibration import dense_background
+from assistant.calibration import BACKGROUND_QUESTIONS_EN, dense_background
 from assistant.corpus import Corpus
 from assistant.encoders import Encoder
 from assistant.errors import IndexNotBuilt, StaleIndex
@@ -142,7 +142,9 @@ def build_index(corpus: Corpus, encoder: Encoder, segmenter: Segmenter, index_di
                 "path": f"builds/{build_id}",
                 "corpus_version": corpus.version,
                 "encoder": {"id": encoder.id, "dim": int(vectors.shape[1]),
-                            "background_cosine": round(dense_background(encoder, vectors), 6)},
+                            "background_cosine": round(dense_background(encoder, vectors), 6),
+                            "background_cosine_en": round(dense_background(encoder, vectors,
+                                                                           BACKGROUND_QUESTIONS_EN), 6)},
                 "package_version": __version__,
                 "counts": {"passages": len(passages), **counts, "faq_items": len(corpus.faq),
                            "qa_items": len(corpus.qa), "embedded_now": embedded},

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.answer import compose
+from assistant.answer import CITATION_FLOOR, compose
 from assistant.decision import Decision, Topic, decide, looks_like_reply, on_topic, suggest, wants_decision
 from assistant.config import Settings
 from assistant.corpus import Corpus, load_corpus
@@ -25,7 +25,9 @@ from assistant.index import Index, build_index, check_manifest, load_index, read
 from assistant.intent import recognise
 from assistant.normalize import normalize
 from assistant.retrieve import MODE_THRESHOLDS, Ranking, Retriever
+from assistant.scope import scope_of
 from assistant.segment import Segmenter
+from assistant.select import Selector
 
 MAX_TURNS = 8  # earlier user turns read for facts and topic
 
@@ -41,10 +43,12 @@ class KnowledgeBase:
     questionnaires: dict
     loaded_at: float
     _earlier: object = field(default=None, repr=False)
+    selector: Selector | None = field(default=None, repr=False)
 
     def __post_init__(self):
         # Earlier turns are searched again to find the conversation's topic: cache those (same index, same result).
         self._earlier = functools.lru_cache(maxsize=1024)(self.retriever.search)
+        self.selector = Selector(self.corpus)
 
     @property
     def threshold(self) -> float:
@@ -95,8 +99,10 @@ class KnowledgeBase:
 
     def rank(self, question: str, history: list | None = None, top_k: int | None = None) -> Ranking:
         text, _ = self.prepare(question)
+        normalised = normalize(text).text
         turns = [normalize(t).text for t in user_turns(history)][-MAX_TURNS:]
-        return self.retriever.search(resolve(normalize(text).text, turns), top_k or self.settings.top_k)
+        return self.retriever.search(resolve(normalised, turns), top_k or self.settings.top_k,
+                                     form=recognise(normalised).words)
 
     def topic(self, turns: list[str]) -> Topic | None:
         """What the latest earlier turn that is not a bare reply was about (its questionnaire, and whether that
@@ -106,7 +112,8 @@ class KnowledgeBase:
                 continue
             ranking = self._earlier(resolve(turns[i], turns[:i]), self.settings.top_k)
             suggested = self._suggested(turns[i], ranking)
-            decides = bool(suggested) and wants_decision(turns[i], recognise(turns[i]), read(turns[i], suggested))
+            decides = bool(suggested) and wants_decision(turns[i], recognise(turns[i]), read(turns[i], suggested),
+                                                         suggested)
             if i and is_elliptical(turns[i]):
                 prior = self.topic(turns[:i])
                 if prior and prior.questionnaire and suggested in (None, prior.questionnaire):
@@ -117,21 +124,34 @@ class KnowledgeBase:
     def _suggested(self, text: str, ranking: Ranking):
         """The questionnaire a question is about: one it names with facts, else the one its first article has."""
         named = on_topic(text, self.questionnaires)
-        if named or not ranking.answerable(self.threshold):
+        if named or self._scope(ranking).kind != "covered":
             return named
         return suggest([key for key, _ in ranking.articles], self.questionnaires)
+
+    def _scope(self, ranking: Ranking):
+        return scope_of(ranking, self.corpus, self.threshold, self.settings.scope_margin)
 
     def decision(self, text: str, turns: list[str], ranking: Ranking) -> Decision | None:
         return decide(self.questionnaires, self.corpus, text, turns, recognise(text), self._suggested(text, ranking),
                       self.topic(turns) if turns else None)
 
     def ask(self, question, history: list | None = None, top_k: int | None = None) -> dict:
-        """Answer one question (with optional previous turns) as the JSON contract of `assistant ask --json`."""
+        """Answer one question (with optional previous turns) as the JSON contract of `assistant ask --json`.
+
+        Stages: normalise → intent → resolve and retrieve → scope → decide with a questionnaire or select → compose.
+        """
         text, truncated = self.prepare(question)
         top_k = top_k or self.settings.top_k
         normalised = normalize(text)
         turns = [normalize(t).text for t in user_turns(history)][-MAX_TURNS:]
-        ranking = self.retriever.search(resolve(normalised.text, turns), top_k)
+        intent = recognise(normalised.text)
+        ranking = self.retriever.search(resolve(normalised.text, turns), top_k, form=intent.words)
+        scope = self._scope(ranking)
         decision = self.decision(normalised.text, turns, ranking)
-        return compose(self.corpus, ranking, text, top_k=top_k, answer_threshold=self.threshold,
-                       faq_threshold=self.settings.faq_threshold, truncated_to=truncated, decision=decision)
+        floor = self.threshold * CITATION_FLOOR
+        selection = None
+        if scope.kind == "covered" and not (decision and decision.decides):
+            selection = self.selector.select(ranking, intent, normalised.text, faq_threshold=self.settings.faq_threshold,
+                                             floor=floor, max_citations=self.settings.max_citations)
+        return compose(self.corpus, ranking, normalised, scope=scope, selection=selection, decision=decision,
+                       top_k=top_k, floor=floor, max_citations=self.settings.max_citations, truncated_to=truncated)

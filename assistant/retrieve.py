@@ -15,6 +15,7 @@ passages below the floor are dropped before they can become citations. Out-of-sc
 """
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import bm25s
@@ -27,6 +28,7 @@ from assistant.passages import Passage
 from assistant.segment import Segmenter
 
 MODES = ("bm25", "dense", "hybrid")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 DENSE_WEIGHT = 0.8
 # Confidence thresholds of the diagnostic single-signal modes (the served hybrid mode uses the setting), set
 # like it: the level that still answers 97% of the in-scope dev questions (see evaluate.calibrate).
@@ -101,6 +103,8 @@ class Retriever:
         self.idf = {word: math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5)) for word, ids in postings.items()}
         self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self.background = float(index.manifest["encoder"].get("background_cosine", 0.0))
+        # Builds before the English level was measured fall back to the Chinese one (English is then refused more).
+        self.background_en = float(index.manifest["encoder"].get("background_cosine_en", self.background))
         # Longest colloquial words first, so 直播带货 wins over 直播.
         self.synonyms = sorted(((w, term) for term, words in synonyms.items() for w in words), key=lambda x: -len(x[0]))
 
@@ -128,15 +132,19 @@ class Retriever:
         return bm25, coverage / total
 
     def _dense(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Raw cosines and their calibrated 0-1 scale."""
+        """Raw cosines and their calibrated 0-1 scale (a question without Chinese on the English level)."""
         vector = self.encoder.encode_queries([text])
         scores, ids = self.index.dense.search(vector, len(self.passages))
         cosine = np.empty(len(self.passages), dtype=np.float32)
         cosine[ids[0]] = scores[0]
-        return cosine, calibrate_dense(cosine, self.background)
+        return cosine, calibrate_dense(cosine, self.background if _HAN.search(text) else self.background_en)
 
-    def search(self, query: str, top_k: int = 5) -> Ranking:
-        expanded = self.expand(query)
+    def search(self, query: str, top_k: int = 5, form: str = "") -> Ranking:
+        """Rank passages for a query. `form` is the words that say what kind of question it is (会被罚吗, 多久):
+        the lexical signal leaves them out, so "写评价会被罚吗" is matched on 写评价, not on every article about
+        罚款; the dense signal keeps the whole question (it helps match a FAQ asked the same way)."""
+        topic = query.replace(form, " ") if form and len(form) < len(query) else query
+        expanded = self.expand(topic)
         n = len(self.passages)
         bm25 = lexical = cosine = dense = np.zeros(n, dtype=np.float32)
         if self.mode in ("bm25", "hybrid"):
@@ -149,6 +157,10 @@ class Retriever:
             # BM25 alone: rank by BM25, judge confidence by word coverage (the only absolute signal it has).
             fused = lexical + 1e-3 * bm25 / max(float(bm25.max()), 1e-6)
         elif self.mode == "dense":
+            fused = dense
+        elif not _HAN.search(query):
+            # No Chinese words for the lexical signal to match (a question in English): the multilingual encoder
+            # alone judges it, on the same calibrated scale.
             fused = dense
         else:
             fused = DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lexical

@@ -1,0 +1,38 @@
+"""Scope, three ways: the Measures answer the question (covered), touch it without settling it (partial: tax,
+七日无理由退货, a platform's own rules …), or do not deal with it at all (not_covered).
+
+Out-of-scope topics (corpus/out_of_scope.yaml) compete in the ranking with what the corpus answers. A topic wins
+when its best example scores within `margin` of the best covered unit: an adjacent question ("淘宝刷单规则是什么")
+must not be answered as covered just because a loosely related article ("刷单违法吗") scores a little higher. A
+topic with `related` provisions makes the answer partial; below the answer threshold nothing is covered. The
+margin is calibrated on the evaluation sets (`assistant eval --calibrate`), not on single questions.
+"""
+
+from dataclasses import dataclass
+
+from assistant.corpus import Corpus, OutOfScopeTopic
+from assistant.retrieve import Ranking
+
+SCOPES = ("covered", "partial", "not_covered")
+TOPIC_FLOOR = 0.2  # an out-of-scope topic's referral is shown (and can decide) only when it matches at least this well
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which of the three ways, the out-of-scope topic that decided it (if any), and how confident the match is."""
+
+    kind: str
+    topic: OutOfScopeTopic | None = None
+    confident_topic: bool = False  # the topic matched well enough to show its referral
+
+
+def scope_of(ranking: Ranking, corpus: Corpus, threshold: float, margin: float) -> Scope:
+    covered = next((u for u in ranking.units if not u.id.startswith("oos:")), None)
+    anchor = next((u for u in ranking.units if u.id.startswith("oos:")), None)
+    topic = corpus.unit(anchor.id) if anchor is not None else None
+    confident = anchor is not None and anchor.score >= max(threshold, TOPIC_FLOOR)
+    if anchor is not None and confident and (covered is None or anchor.score >= covered.score - margin):
+        return Scope("partial" if topic.related else "not_covered", topic, True)
+    if covered is None or covered.score < threshold:
+        return Scope("not_covered", topic, confident)
+    return Scope("covered")
