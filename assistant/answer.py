@@ -77,7 +77,7 @@ def compose(corpus: Corpus, ranking: Ranking, text: Text, *, scope: Scope, selec
                        "score": round(h.score, 4), "text": h.passage.text} for h in ranking.hits[:top_k] if h.score >= floor]
     if decides:
         body, keys = decided(corpus, decision)
-        keys = sorted(keys, key=lambda k: not k.startswith("measures:"))  # the Measures first, as in retrieval
+        keys = sorted(dict.fromkeys(keys), key=lambda k: not k.startswith("measures:"))  # the Measures first
         cited, related, basis = keys[:max_citations], keys[max_citations:], "assessment"
     elif kind == "partial" and scope.kind == "partial":
         keys = [str(c) for c in scope.topic.related]
@@ -157,7 +157,24 @@ def decided(corpus: Corpus, decision: Decision) -> tuple[str, list[str]]:
     if step.get("unclear"):
         ask += f"\n\n{step['unclear']}"
     body = f"{step['why']}{unclear}{cautions}\n\n{ask}" + (f"\n{options}" if options else "") + f"\n\n{REPLY_HINT}"
-    return body, [str(c) for c in node.cites]
+    return body, [*_fact_cites(decision), *[str(c) for c in node.cites]]
+
+
+def _fact_cites(decision: Decision) -> list[str]:
+    """The provisions the facts already known rest on, the most specific (deepest in the questionnaire) first:
+    一年流水七八万 → 第八条第三款, 修空调 → 第八条第二款; the first question's own rule is left to the question."""
+    questionnaire = decision.questionnaire
+    order = [step["question"] for step in decision.result["path"]]
+    keys = sorted(decision.reading.facts, key=lambda k: order.index(k) if k in order else len(order), reverse=True)
+    out = []
+    for key in keys:
+        if key == questionnaire.questions[questionnaire.start].key:
+            continue
+        question = questionnaire.keys[key]
+        value = decision.reading.facts[key].value
+        option = next((o for o in question.options if o.id == value), None)
+        out.extend(str(c) for c in (option.cites if option and option.cites else question.cites))
+    return out
 
 
 def _clean(note: str) -> str:

@@ -31,13 +31,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("encoder_model", "", "Model id or local path for the sentence-transformers backend."),
     Setting("encoder_query_prefix", "", "Instruction prepended to queries (e.g. the bge-zh retrieval prompt)."),
     Setting("top_k", 5, "How many citations and hits an answer returns.", int),
-    Setting("answer_threshold", 0.15, "Confidence below which a question is answered as not covered "
+    Setting("answer_threshold", 0.199, "Confidence below which a question is answered as not covered "
             "(calibrated on eval/dev.yaml with `assistant eval --calibrate`).", float),
     Setting("faq_threshold", 0.30, "Confidence above which a curated FAQ answer is returned verbatim; below it "
             "the answer quotes the most relevant article.", float),
     Setting("max_citations", 3, "How many citations an answer shows (the first is where its text comes from); other "
             "relevant provisions are listed apart as related.", int),
-    Setting("scope_margin", 0.0, "An out-of-scope topic decides the scope when its score is within this margin of "
+    Setting("scope_margin", 0.03, "An out-of-scope topic decides the scope when its score is within this margin of "
             "the best covered match (calibrated with `assistant eval --calibrate`).", float),
     Setting("max_question_chars", 500, "Longer questions are truncated to this many characters.", int),
     Setting("auto_build", True, "Rebuild a missing or stale index automatically before answering.", bool),

@@ -16,8 +16,7 @@ from assistant.flows import Questionnaire, assess
 from assistant.followup import is_elliptical
 from assistant.intent import Intent
 
-# The asker speaks about their own case: 我/我们/本人 …, or states facts. "平台要不要核验执照" asks for the rule.
-_FIRST_PERSON = re.compile(r"我|本人|咱|俺|自己|自家|我们|我司|本公司")
+
 
 
 @dataclass(frozen=True)
@@ -85,24 +84,31 @@ def on_topic(text: str, questionnaires: dict[str, Questionnaire]) -> Questionnai
     return None
 
 
-def wants_decision(text: str, intent: Intent, current: Reading, questionnaire: Questionnaire) -> bool:
-    """Whether a new question (not a reply) is one its questionnaire decides: "do I have to / may I" about the
-    asker's own case, or facts stated without another kind of question."""
-    stated = bool(current.facts or current.unclear)
-    if intent.decides:
-        return stated or bool(_FIRST_PERSON.search(text))
-    # Without a "must I / may I", only facts about the case count, not what the question's wording implies about the
-    # first question ("办个体户的时候经营场所写啥" asks about Art. 9, not whether to register).
-    return intent.kind == "other" and any(key != questionnaire.questions[questionnaire.start].key
-                                          for key in current.facts)
+def wants_decision(text: str, intent: Intent, current: Reading, questionnaire: Questionnaire,
+                   ranked_first: bool) -> bool:
+    """Whether a new question (not a reply) is one its questionnaire decides.
+
+    Facts about the case beyond the first question (一年卖6万, 修空调, 代购) make it one, whether or not it says
+    "must I". Otherwise it must ask "must I / may I", state at least one fact, and be about the provision the
+    questionnaire decides (the best retrieved article is one it declares): "办个体户能不能拿租的房子当住所" asks
+    about Art. 9, not whether to register, and "我们群发优惠短信要先取得同意吗" asks for Art. 16, which a compliance
+    check would only ask back. (`ranked_first` is also true when nothing in the corpus answers the question.)
+    """
+    start = questionnaire.questions[questionnaire.start].key
+    if intent.kind in ("decision", "other") and any(key != start for key in current.facts):
+        return True
+    return intent.decides and bool(current.facts or current.unclear) and ranked_first
 
 
 def decide(questionnaires: dict[str, Questionnaire], corpus: Corpus, text: str, turns: list[str], intent: Intent,
-           suggested: Questionnaire | None, topic: Topic | None) -> Decision | None:
+           suggested: Questionnaire | None, topic: Topic | None, ranked: Questionnaire | None = None,
+           covered: bool = True) -> Decision | None:
     """The questionnaire this turn is about and its result on the conversation's facts; None if none applies.
 
     `turns` are the user's earlier turns (oldest first), `suggested` the questionnaire the retrieved articles point
-    to, `topic` what the latest earlier non-reply turn was about (see KnowledgeBase.topic).
+    to, `topic` what the latest earlier non-reply turn was about (see KnowledgeBase.topic), `ranked` the
+    questionnaire the best retrieved article belongs to, `covered` whether the corpus answers the question itself
+    (when it does not, a questionnaire the question names may decide it).
     """
     questionnaire, decides, replies_from = suggested, False, len(turns)
     if topic is not None and topic.questionnaire is not None:
@@ -120,7 +126,8 @@ def decide(questionnaires: dict[str, Questionnaire], corpus: Corpus, text: str, 
     # Earlier statements count as facts; replies are matched from where this questionnaire's topic started.
     reading = read_conversation(turns[:replies_from], questionnaire, replies=False)[0] if replies_from else Reading()
     reading.merge(read_conversation([*turns[replies_from:], text], questionnaire)[0])
-    decides = decides or wants_decision(text, intent, read(text, questionnaire), questionnaire)
+    decides = decides or wants_decision(text, intent, read(text, questionnaire), questionnaire,
+                                        ranked is questionnaire or not covered)
     return Decision(questionnaire, reading, _assess(questionnaire, reading, corpus), decides)
 
 

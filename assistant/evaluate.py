@@ -173,9 +173,10 @@ def format_table(reports: dict[str, dict], name: str = "") -> str:
     lines = ([f"**{name}**", ""] if name else []) + [head, "|" + "---|" * (len(reports) + 1)]
     for row in ROWS:
         lines.append(f"| {row} | " + " | ".join(f"{r[row]:.3f}" for r in reports.values()) + " |")
-    for row in ANSWER_ROWS:
-        if all(row in r for r in reports.values()):
-            lines.append(f"| {row} | " + " | ".join(f"{r[row]:.3f}" for r in reports.values()) + " |")
+    for row in ANSWER_ROWS:  # answer metrics exist for the served mode only
+        if any(row in r for r in reports.values()):
+            lines.append(f"| {row} | " + " | ".join(f"{r[row]:.3f}" if row in r else "—" for r in reports.values())
+                         + " |")
     first = next(iter(reports.values()))
     lines.append(f"\n{first['in_scope']} in-scope and {first['out_of_scope']} out-of-scope questions.")
     served = reports.get("hybrid") or first
@@ -190,19 +191,35 @@ def _split(counts: dict) -> str:
     return ", ".join(f"{scope} {counts[scope]}" for scope in SCOPES)
 
 
-def calibrate(kb: KnowledgeBase, data: EvalSet, min_answered: float = 0.97) -> dict:
-    """The answer threshold that still answers `min_answered` of the in-scope questions.
+def calibrate(kb: KnowledgeBase, sets: list[EvalSet], min_answered: float = 0.97,
+              margins=(0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1)) -> dict:
+    """The answer threshold that still answers `min_answered` of the first set's in-scope questions, and for each
+    out-of-scope margin how often in-scope and out-of-scope questions of every set are then answered as covered.
 
-    Out-of-scope topic anchors are ignored here on purpose: the threshold is the safety net for questions no
-    anchor describes, so it must work without them; the refusal rate is reported both ways.
+    Out-of-scope topic anchors are ignored for the threshold on purpose: it is the safety net for questions no
+    anchor describes, so it must work without them. The margin table is what `scope_margin` is chosen from: the
+    largest margin that keeps the in-scope questions answered.
     """
-    inside = sorted(kb.rank(item.q).covered_confidence for item in data.in_scope)
-    rankings = [kb.rank(item.q) for item in data.out_of_scope]
+    from assistant.scope import scope_of
+
+    first = sets[0]
+    inside = sorted(kb.rank(item.q).covered_confidence for item in first.in_scope)
     threshold = inside[int((1 - min_answered) * len(inside))] if inside else 0.0
-    n = max(len(rankings), 1)
+    rankings = {data.name: ([kb.rank(i.q) for i in data.in_scope], [kb.rank(i.q) for i in data.out_of_scope])
+                for data in sets}
+    table = {}
+    for margin in margins:
+        row = {}
+        for name, (inside_r, outside_r) in rankings.items():
+            covered = lambda r: scope_of(r, kb.corpus, kb.threshold, margin).kind == "covered"  # noqa: E731
+            row[name] = {"in_scope_covered": round(sum(map(covered, inside_r)) / max(len(inside_r), 1), 4),
+                         "out_of_scope_covered": round(sum(map(covered, outside_r)) / max(len(outside_r), 1), 4)}
+        table[str(margin)] = row
+    out_first = rankings[first.name][1]
+    n = max(len(out_first), 1)
     return {
         "answer_threshold": round(threshold - 5e-5, 4),
         "answered": round(sum(c >= threshold for c in inside) / max(len(inside), 1), 4),
-        "refused_without_anchors": round(sum(r.covered_confidence < threshold for r in rankings) / n, 4),
-        "refused": round(sum(not r.answerable(threshold) for r in rankings) / n, 4),
+        "refused_without_anchors": round(sum(r.covered_confidence < threshold for r in out_first) / n, 4),
+        "scope_margin": table,
     }

@@ -15,7 +15,7 @@ FIELDS = {
     "": {"id", "title", "description", "law_version", "start", "questions", "outcomes", "examples", "suggest_for",
          "topic_cues"},
     "question": {"key", "text", "type", "why", "cites", "options", "ranges", "unit", "caution"},
-    "option": {"id", "label", "next", "cues"},
+    "option": {"id", "label", "next", "cues", "cites"},
     "caution": {"cues", "text"},
     "range": {"max", "next", "label"},
     "outcome": {"title", "explanation", "obligations", "cites", "self_declaration", "self_declaration_by"},
@@ -102,7 +102,7 @@ def _question(f: YamlFile, node_id: str, raw: Any, corpus: Corpus) -> Question |
     unit = f.text(raw, path, "unit", required=False)
     if unit and qtype != "number" and raw.get("type") in TYPES:
         f.add(f"{path}.unit", "unit is only for number questions")
-    options, ranges = ((), _ranges(f, raw, path)) if qtype == "number" else (_options(f, raw, path, qtype), ())
+    options, ranges = ((), _ranges(f, raw, path)) if qtype == "number" else (_options(f, raw, path, qtype, corpus), ())
     return Question(node_id, key or node_id, text or "", qtype, why or "", cites, options, ranges, unit,
                     _caution(f, raw, path))
 
@@ -161,7 +161,7 @@ def _ranges(f: YamlFile, raw: dict, path: str) -> tuple[Range, ...]:
     return tuple(out)
 
 
-def _options(f: YamlFile, raw: dict, path: str, qtype: str) -> tuple[Option, ...]:
+def _options(f: YamlFile, raw: dict, path: str, qtype: str, corpus: Corpus) -> tuple[Option, ...]:
     out, seen = [], set()
     for i, entry in enumerate(f.seq(raw, path, "options", 2)):
         where = f"{path}.options[{i}]"
@@ -175,7 +175,8 @@ def _options(f: YamlFile, raw: dict, path: str, qtype: str) -> tuple[Option, ...
         seen.add(option_id)
         default = YES_NO_LABELS.get(option_id) if qtype == "yes_no" else None
         label = f.text(entry, where, "label", required=default is None) or default
-        out.append(Option(option_id or "", label or "", _next(f, entry, where), _cue_list(f, entry, where)))
+        cites = tuple(read_cites(f, entry, where, corpus.laws)) if "cites" in entry else ()
+        out.append(Option(option_id or "", label or "", _next(f, entry, where), _cue_list(f, entry, where), cites))
     owner: dict[str, str] = {}
     for i, option in enumerate(out):
         for cue in option.cues:

@@ -29,6 +29,7 @@ class Option:
     label: str
     next: str
     cues: tuple[str, ...] = ()
+    cites: tuple[Citation, ...] = ()  # the provision this answer rests on (便民劳务 → measures:8:2), if narrower
 
 
 @dataclass(frozen=True)

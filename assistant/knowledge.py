@@ -112,8 +112,9 @@ class KnowledgeBase:
                 continue
             ranking = self._earlier(resolve(turns[i], turns[:i]), self.settings.top_k)
             suggested = self._suggested(turns[i], ranking)
+            agrees = self._ranked(ranking) is suggested or self._scope(ranking).kind != "covered"
             decides = bool(suggested) and wants_decision(turns[i], recognise(turns[i]), read(turns[i], suggested),
-                                                         suggested)
+                                                         suggested, agrees)
             if i and is_elliptical(turns[i]):
                 prior = self.topic(turns[:i])
                 if prior and prior.questionnaire and suggested in (None, prior.questionnaire):
@@ -122,18 +123,30 @@ class KnowledgeBase:
         return None
 
     def _suggested(self, text: str, ranking: Ranking):
-        """The questionnaire a question is about: one it names with facts, else the one its first article has."""
-        named = on_topic(text, self.questionnaires)
-        if named or self._scope(ranking).kind != "covered":
-            return named
+        """The questionnaire a question is about: one it names with facts, else the one its first article has (even
+        below the answer threshold when the question states facts it asks about: "淘宝卖手工包包，一年大概8万")."""
+        named = on_topic(text, self.questionnaires) or self._ranked(ranking)
+        if named is None and ranking.out_of_scope is None:
+            first = suggest([key for key, _ in ranking.articles], self.questionnaires)
+            if first is not None and any(k != first.questions[first.start].key for k in read(text, first).facts):
+                return first
+        return named
+
+    def _ranked(self, ranking: Ranking):
+        """The questionnaire that declares the best retrieved article, for a question the corpus covers."""
+        if self._scope(ranking).kind != "covered":
+            return None
         return suggest([key for key, _ in ranking.articles], self.questionnaires)
 
-    def _scope(self, ranking: Ranking):
-        return scope_of(ranking, self.corpus, self.threshold, self.settings.scope_margin)
+    def _scope(self, ranking: Ranking, english: bool = False):
+        # A question in English is judged by the dense signal alone, so it takes that signal's threshold.
+        threshold = MODE_THRESHOLDS["dense"] if english else self.threshold
+        return scope_of(ranking, self.corpus, threshold, self.settings.scope_margin)
 
     def decision(self, text: str, turns: list[str], ranking: Ranking) -> Decision | None:
         return decide(self.questionnaires, self.corpus, text, turns, recognise(text), self._suggested(text, ranking),
-                      self.topic(turns) if turns else None)
+                      self.topic(turns) if turns else None, self._ranked(ranking),
+                      covered=self._scope(ranking).kind == "covered")
 
     def ask(self, question, history: list | None = None, top_k: int | None = None) -> dict:
         """Answer one question (with optional previous turns) as the JSON contract of `assistant ask --json`.
@@ -146,7 +159,7 @@ class KnowledgeBase:
         turns = [normalize(t).text for t in user_turns(history)][-MAX_TURNS:]
         intent = recognise(normalised.text)
         ranking = self.retriever.search(resolve(normalised.text, turns), top_k, form=intent.words)
-        scope = self._scope(ranking)
+        scope = self._scope(ranking, normalised.english)
         decision = self.decision(normalised.text, turns, ranking)
         floor = self.threshold * CITATION_FLOOR
         selection = None

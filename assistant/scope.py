@@ -15,6 +15,9 @@ from assistant.retrieve import Ranking
 
 SCOPES = ("covered", "partial", "not_covered")
 TOPIC_FLOOR = 0.2  # an out-of-scope topic's referral is shown (and can decide) only when it matches at least this well
+# A match that contains nearly all of the question's informative words is covered even when the (weak, short-text)
+# dense signal is unsure: "这个办法是从什么时候开始施行的" against "《网络交易监督管理办法》什么时候开始施行".
+LEXICAL_CONFIDENT = 0.6
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,6 @@ def scope_of(ranking: Ranking, corpus: Corpus, threshold: float, margin: float) 
     confident = anchor is not None and anchor.score >= max(threshold, TOPIC_FLOOR)
     if anchor is not None and confident and (covered is None or anchor.score >= covered.score - margin):
         return Scope("partial" if topic.related else "not_covered", topic, True)
-    if covered is None or covered.score < threshold:
+    if covered is None or (covered.score < threshold and covered.best.lexical < LEXICAL_CONFIDENT):
         return Scope("not_covered", topic, confident)
     return Scope("covered")

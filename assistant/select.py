@@ -32,6 +32,14 @@ _CITED = re.compile(r"第([一二三四五六七八九十百]+)条(?:第([一二
 _VIOLATION = re.compile(r"违反本办法((?:第[一二三四五六七八九十百]+条(?:第[一二三四五六七八九十]+款)?[、，,]?)+)")
 _TIME = re.compile(r"日|年|月|工作日|小时|之日起|期限|以前|以内|前")
 _MONEY = re.compile(r"元|罚款")
+# When the best provision does not say what the question asks for, the Measures touch the matter without settling it.
+NOT_SAID = {
+    "howto": "《网络交易监督管理办法》规定的是应当遵守的义务，没有规定具体怎么办理、怎么操作；具体步骤请以平台规则、登记机关或者"
+             "有关部门的要求为准，也可以咨询当地市场监督管理部门。",
+    "amount": "《网络交易监督管理办法》没有规定您问的这个金额或者费用；请以有关法律法规、平台规则或者有关部门的规定为准。",
+    "deadline": "《网络交易监督管理办法》没有规定您问的这个期限；请以有关法律法规或者平台规则为准。",
+}
+_SAYS = {"amount": _MONEY, "deadline": _TIME}
 
 
 @dataclass
@@ -136,8 +144,14 @@ class Selector:
     def _article(self, ranking: Ranking, cite: Citation, intent: Intent) -> Selection:
         cite = self._paragraph(ranking, cite, intent)
         article = self.corpus.article(cite.source, cite.article)
-        return Selection(f"{article.label(cite.paragraph)}规定：{article.cited_text(cite.paragraph)}", "article",
-                         [str(cite)])
+        text = article.cited_text(cite.paragraph)
+        quoted = f"{article.label(cite.paragraph)}规定：{text}"
+        says = _SAYS.get(intent.kind)
+        if intent.kind in NOT_SAID and not (says and says.search(text)):
+            # "怎么办理", "要交多少钱", "要多久" answered only by a duty: say what the Measures don't decide.
+            return Selection(f"{NOT_SAID[intent.kind]}\n\n**相关规定**：{quoted}", "article", [str(cite)],
+                             scope="partial")
+        return Selection(quoted, "article", [str(cite)])
 
     def _paragraph(self, ranking: Ranking, cite: Citation, intent: Intent) -> Citation:
         """The paragraph of a cited article that answers: the best-ranked one, unless another says what was asked
@@ -221,7 +235,8 @@ class Selector:
         """At most `max_citations` distinct articles, where the text comes from first; the rest of the ranking's
         articles above the floor are related provisions."""
         cited, seen = [], set()
-        for key in selection.citations:
+        # The Measures first (this assistant explains them); a provision of another law stays when it is all there is.
+        for key in sorted(selection.citations, key=lambda k: not k.startswith(f"{MEASURES}:")):
             article = tuple(key.split(":")[:2])
             if article not in seen:
                 seen.add(article)

@@ -7,27 +7,51 @@ import pytest
 from assistant.evaluate import evaluate, load_eval_set
 from assistant.knowledge import KnowledgeBase
 
-DEV = Path(__file__).resolve().parents[1] / "eval" / "dev.yaml"
+EVAL = Path(__file__).resolve().parents[1] / "eval"
+DEV = EVAL / "dev.yaml"
 
-# Gate: a corpus or code change that drops retrieval quality below these fails CI. Measured values are in the
-# README; the gate sits a little below them so unrelated edits do not flap.
-GATE = {"recall@1": 0.78, "recall@3": 0.92, "mrr": 0.85, "answered": 0.90, "refused": 0.85}
+# Gate: a corpus or code change that drops retrieval or answer quality below these fails CI, on the hand-written
+# set and on the real-world set. Measured values are in the README; the gate sits a little below them so unrelated
+# edits do not flap. "max" metrics must stay at or below the value.
+GATE = {
+    "dev.yaml": {"recall@1": 0.87, "recall@3": 0.96, "mrr": 0.91, "answered": 0.92, "refused": 0.95,
+                 "primary@1": 0.74, "citation_precision": 0.74},
+    "real.yaml": {"recall@1": 0.79, "recall@3": 0.90, "mrr": 0.85, "primary@1": 0.51, "citation_precision": 0.76},
+}
+MAX = {"dev.yaml": {"citations_per_answer": 2.0, "out_of_scope_as_covered": 0.05},
+       "real.yaml": {"citations_per_answer": 2.0, "out_of_scope_as_covered": 0.42}}
 
 
 @pytest.fixture(scope="module")
-def dev_report(kb):
-    return evaluate(kb, load_eval_set(DEV))
+def reports(kb):
+    return {name: evaluate(kb, load_eval_set(EVAL / name)) for name in GATE}
 
 
-@pytest.mark.parametrize("metric", sorted(GATE))
-def test_dev_set_regression_gate(dev_report, metric):
-    assert dev_report[metric] >= GATE[metric], f"{metric} fell to {dev_report[metric]}: {dev_report}"
+@pytest.mark.parametrize("name, metric", [(n, m) for n, gate in GATE.items() for m in sorted(gate)])
+def test_regression_gate(reports, name, metric):
+    report = reports[name]
+    assert report[metric] >= GATE[name][metric], f"{name} {metric} fell to {report[metric]}"
+
+
+@pytest.mark.parametrize("name, metric", [(n, m) for n, gate in MAX.items() for m in sorted(gate)])
+def test_regression_gate_maximum(reports, name, metric):
+    report = reports[name]
+    assert report[metric] <= MAX[name][metric], f"{name} {metric} rose to {report[metric]}"
+
+
+def test_real_world_set_is_large_and_sourced():
+    import yaml
+
+    data = yaml.safe_load((EVAL / "real.yaml").read_text(encoding="utf-8"))
+    assert len(data["in_scope"]) >= 100 and len(data["out_of_scope"]) >= 30
+    assert all(item.get("source") for item in data["in_scope"] + data["out_of_scope"])
+    assert all(item.get("primary") for item in data["in_scope"])
 
 
 def test_hybrid_beats_or_matches_bm25(kb, settings):
     bm25 = KnowledgeBase.open(settings, mode="bm25")
     data = load_eval_set(DEV)
-    assert evaluate(kb, data)["mrr"] >= evaluate(bm25, data)["mrr"]
+    assert evaluate(kb, data, answers=False)["mrr"] >= evaluate(bm25, data, answers=False)["mrr"]
 
 
 @pytest.mark.parametrize("question, article", [
@@ -49,7 +73,9 @@ def test_out_of_scope_is_refused_without_sources(kb, question):
     result = kb.ask(question)
     assert result["answered"] is False, result["citations"]
     assert result["citations"] == [] and result["hits"] == []
-    assert "12315" in result["answer"] and "不构成法律意见" in result["answer"]
+    # The topic's own referral (12333 for labour, …), not a reflexive 12315 (review finding 10).
+    assert "没有" in result["answer"] and "不构成法律意见" in result["answer"]
+    assert result["scope"] == "not_covered"
 
 
 def test_answer_shape(kb):
