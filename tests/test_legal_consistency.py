@@ -126,3 +126,48 @@ def test_no_outcome_without_citations(questionnaires):
     for questionnaire in questionnaires.values():
         for outcome in questionnaire.outcomes.values():
             assert isinstance(outcome, Outcome) and outcome.cites, (questionnaire.id, outcome.id)
+
+
+EXCERPT = re.compile(r"节选|例如|包括但不限于|主要包括|其中包括|部分列举")
+
+
+def test_a_list_answer_is_complete_or_says_it_is_an_excerpt(corpus):
+    """Review finding 8: an FAQ answer that lists the 项 of a cited paragraph must give every item in the law's
+    words, or say it is an excerpt."""
+    import difflib
+
+    for item in corpus.faq:
+        clauses = [c for c in re.split(r"[；;。]", item.answer) if c.strip()]
+        for cite in item.cites:
+            article = corpus.article(cite.source, cite.article)
+            paragraphs = [article.paragraphs[cite.paragraph - 1]] if cite.paragraph else article.paragraphs
+            for paragraph in paragraphs:
+                if len(paragraph.items) < 3:
+                    continue
+                texts = [re.sub(r"^（[一二三四五六七八九十]+）|[；。]$", "", i) for i in paragraph.items]
+                best = [max(range(len(clauses)), key=lambda k: difflib.SequenceMatcher(None, t, clauses[k]).ratio())
+                        for t in texts]
+                mentioned = {best[i] for i, t in enumerate(texts)
+                             if difflib.SequenceMatcher(None, t, clauses[best[i]]).ratio() >= 0.5}
+                # A list answer gives several items in several clauses (quoting the one declaration that applies
+                # is not a list).
+                if len(mentioned) >= 3 and not EXCERPT.search(item.answer):
+                    assert all(t in item.answer for t in texts), \
+                        f"{item.id}: lists {cite} incompletely or not in the law's words"
+
+
+def test_self_declarations_are_not_one_of_a_choice(corpus, questionnaires):
+    """Review finding 7: Art. 12(3) asks for the declaration that fits the actual activity (根据自身实际经营活动类型),
+    not "one of" them."""
+    texts = [item.answer for item in corpus.faq]
+    texts += [o.explanation for q in questionnaires.values() for o in q.outcomes.values()]
+    for text in texts:
+        if "自我声明" in text:
+            assert "自我声明之一" not in text, text
+
+
+def test_changes_to_displayed_information_include_the_platform_deadlines(corpus):
+    """Review finding 6: a 平台内经营者 must also report a change to the platform within 3 working days (Art. 26)."""
+    for item in corpus.faq:
+        if "十个工作日内完成更新公示" in item.answer and item.audience != "platform":
+            assert "三个工作日内将变更情况报送平台" in item.answer, item.id
