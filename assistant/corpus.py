@@ -225,6 +225,8 @@ class YamlFile:
         if text is None:
             return
         try:
+            if self._has_aliases(text):
+                return
             node = yaml.compose(text)
             self.data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
@@ -233,8 +235,22 @@ class YamlFile:
             problems.append(Problem(self.label, "", f"YAML syntax error: {problem}", mark.line + 1 if mark else None))
             self.data = None
             return
-        if node is not None:
+        if node is None:
+            self.empty = True
+        else:
             self._walk(node, "")
+
+    empty = False  # the file holds nothing but comments or white space
+
+    def _has_aliases(self, text: str) -> bool:
+        """Anchors and aliases (&a, *a) are refused before anything is built from them: a few hundred bytes of
+        nested aliases expand to gigabytes (a "billion laughs" file), and staff files never need them."""
+        for event in yaml.parse(text):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                self.problems.append(Problem(self.label, "", "YAML anchors and aliases (&name, *name) are not "
+                                             "allowed in corpus files; write the text out", event.start_mark.line + 1))
+                return True
+        return False
 
     def _walk(self, node, path: str) -> None:
         self.lines[path] = node.start_mark.line + 1
@@ -294,9 +310,22 @@ class YamlFile:
         return out
 
 
+MAX_FILE_BYTES = 5_000_000  # a corpus file larger than this is a mistake (or an attack), not a knowledge base
+
+
 def read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
-    """Read a corpus file as strict UTF-8 without control characters."""
-    raw = path.read_bytes()
+    """Read a corpus file as strict UTF-8 without control characters, ending with a newline."""
+    if not path.is_file():
+        problems.append(Problem(label, "", "is not a regular file (a directory or a special file is in its place)"))
+        return None
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problems.append(Problem(label, "", f"is larger than {MAX_FILE_BYTES} bytes"))
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(label, "", f"cannot be read: {exc.strerror or exc}"))
+        return None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -308,13 +337,16 @@ def read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
     for number, line in enumerate(text.splitlines(), 1):
         if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]", line):
             problems.append(Problem(label, "", "contains control or replacement characters", number))
+    if text and not text.endswith("\n"):
+        problems.append(Problem(label, "", "does not end with a newline: the file may have been cut off (truncated)",
+                                text.count("\n") + 1))
     return text
 
 
 def _load_law(root: Path, source: str, name: str, problems: list[Problem]) -> Law | None:
     f = YamlFile(root, name, problems)
     if not isinstance(f.data, dict):
-        if f.data is not None:
+        if f.data is not None or f.empty:
             f.add("", "expected a mapping with source, title and articles")
         return None
     title = f.text(f.data, "", "title") or source
@@ -372,7 +404,9 @@ def _load_items(root: Path, name: str, problems: list[Problem], laws: dict[str, 
                 minimum: int = 1):
     f = YamlFile(root, name, problems)
     entries = f.seq(f.data, "", "items", minimum) if isinstance(f.data, dict) else []
-    if f.data is not None and not isinstance(f.data, dict):
+    if f.empty:
+        f.add("", f"is empty (only comments or white space): expected 'items:' with at least {max(minimum, 1)} entries")
+    elif f.data is not None and not isinstance(f.data, dict):
         f.add("", "expected a mapping with an 'items' list")
     for i, entry in enumerate(entries):
         path = f"items[{i}]"
@@ -391,6 +425,8 @@ def _load_items(root: Path, name: str, problems: list[Problem], laws: dict[str, 
 
 def _load_synonyms(root: Path, problems: list[Problem]) -> dict[str, list[str]]:
     f = YamlFile(root, SYNONYMS_FILE, problems)
+    if f.empty:
+        f.add("", "is empty (only comments or white space): expected 'synonyms:' (use 'synonyms: {}' for none)")
     table = f.data.get("synonyms") if isinstance(f.data, dict) else None
     if not isinstance(table, dict):
         if f.data is not None:
@@ -411,6 +447,9 @@ def _check_userdict(root: Path, problems: list[Problem]) -> None:
         problems.append(Problem(label, "", "file is missing"))
         return
     text = read_text(path, label, problems)
+    if text is not None and not any(line.split() and not line.startswith("#") for line in text.splitlines()):
+        problems.append(Problem(label, "", "has no words: the domain dictionary keeps legal terms such as 市场主体登记 "
+                                           "in one piece when questions are segmented"))
     for number, line in enumerate((text or "").splitlines(), 1):
         parts = line.split()
         if parts and not (len(parts) == 1 or (parts[1].isdigit() and len(parts) <= 3)):
@@ -448,7 +487,7 @@ def load_corpus(root: str | Path) -> Corpus:
         if item_id and question and answer:
             qa.append(QaItem(item_id, question, answer, cites))
     out_of_scope = []
-    for f, path, entry, item_id in _load_items(root, OUT_OF_SCOPE_FILE, problems, laws, seen, 0):
+    for f, path, entry, item_id in _load_items(root, OUT_OF_SCOPE_FILE, problems, laws, seen):
         topic = f.text(entry, path, "topic")
         referral = f.text(entry, path, "referral")
         examples = f.texts(entry, path, "examples", 2)

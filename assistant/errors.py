@@ -63,6 +63,10 @@ class StaleIndex(AssistantError):
     status = 503
 
 
+class IndexCorrupt(StaleIndex):
+    """A build file does not match what its manifest recorded (size, checksum, counts): never served."""
+
+
 class QuestionError(AssistantError):
     """The question is empty or otherwise unusable."""
 

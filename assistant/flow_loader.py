@@ -2,6 +2,7 @@
 
 import datetime
 import difflib
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,10 @@ from assistant.corpus import Citation, Corpus, YamlFile, read_cites
 from assistant.errors import CorpusError, Problem, QuestionnaireError
 from assistant.flows import (FOLDER, ID_RE, MAX_PATHS, TYPES, YES_NO_LABELS, Caution, Example, Option, Outcome,
                              Question, Questionnaire, Range, format_number, normalise_answers, parse_number)
+
+# Questionnaires the product relies on by id: chat decides registration questions with it, and the API documents it.
+REQUIRED = {"registration": "the chat decides registration questions with it and the API contract names it"}
+_NAMED = re.compile(r"问卷\s*[（(]?\s*([a-z]+(?:_[a-z]+)+)|[（(]([a-z]+(?:_[a-z]+)+)[）)]")
 
 FIELDS = {
     "": {"id", "title", "description", "law_version", "start", "questions", "outcomes", "examples", "suggest_for",
@@ -35,6 +40,17 @@ def load_questionnaires(corpus: Corpus) -> dict[str, Questionnaire]:
         questionnaire = _load(YamlFile(Path(corpus.root), f"{FOLDER}/{path.name}", problems), path.stem, corpus)
         if questionnaire:
             out[questionnaire.id] = questionnaire
+    label = f"corpus/{FOLDER}" if Path(corpus.root).name == "corpus" else str(folder)
+    for required, why in REQUIRED.items():
+        if not (folder / f"{required}.yaml").exists():
+            problems.append(Problem(f"{label}/{required}.yaml", "", f"file is missing: {why}"))
+    for questionnaire in out.values():
+        for outcome in questionnaire.outcomes.values():
+            for text in (outcome.explanation, *outcome.obligations):
+                for named in (a or b for a, b in _NAMED.findall(text)):
+                    if named not in out and not (folder / f"{named}.yaml").exists():
+                        problems.append(Problem(questionnaire.file, f"outcomes.{outcome.id}",
+                                                f"refers to questionnaire {named!r}, which does not exist"))
     if problems:
         raise CorpusError(problems)
     return out

@@ -18,14 +18,17 @@ from assistant import __version__
 from assistant.calibration import BACKGROUND_QUESTIONS_EN, dense_background
 from assistant.corpus import Corpus
 from assistant.encoders import Encoder
-from assistant.errors import IndexNotBuilt, StaleIndex
+from assistant.errors import IndexCorrupt, IndexNotBuilt, StaleIndex
 from assistant.passages import Passage, build_passages
 from assistant.segment import Segmenter
 
 MANIFEST = "manifest.json"
-FORMAT = 2
+FORMAT = 3  # 3: the manifest records the size and sha256 of every build file
 KEEP_BUILDS = 2  # the live build plus the previous one, for requests still in flight during a swap
+LEASE = ".serving"  # touched by every process serving a build; a build with a fresh lease is never removed
+LEASE_SECONDS = 600
 BATCH = 32
+BUILD_FILES = ("passages.json", "dense.faiss")
 
 
 @dataclass
@@ -117,8 +120,33 @@ def _embed(passages: list[Passage], encoder: Encoder, cache: EmbeddingCache, pro
     return np.stack([cache.vectors[k] for k in keys]).astype(np.float32), len(missing)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _readable(path: Path, mode: int) -> None:
+    """tempfile creates private (0600/0700) files; a build is read by servers that may run as another user."""
+    os.chmod(path, mode & ~_umask())
+
+
+def file_digest(path: Path) -> dict:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
 def build_index(corpus: Corpus, encoder: Encoder, segmenter: Segmenter, index_dir: Path, progress: bool = False) -> dict:
-    """Build into a fresh folder, then atomically repoint manifest.json at it; a failure leaves the old build live."""
+    """Build into a fresh folder, then atomically repoint manifest.json at it; a failure leaves the old build live.
+
+    The whole corpus is validated first, questionnaires included (`assistant check` and `build` agree): an invalid
+    corpus raises CorpusError and nothing is written."""
+    from assistant.flow_loader import load_questionnaires
+
+    load_questionnaires(corpus)
     index_dir = Path(index_dir)
     started = time.perf_counter()
     with _build_lock(index_dir):
@@ -135,6 +163,7 @@ def build_index(corpus: Corpus, encoder: Encoder, segmenter: Segmenter, index_di
             (tmp / "passages.json").write_text(json.dumps(
                 {"passages": [p.to_dict() for p in passages], "tokens": tokens}, ensure_ascii=False), encoding="utf-8")
             faiss.write_index(dense, str(tmp / "dense.faiss"))
+            files = {name: file_digest(tmp / name) for name in BUILD_FILES}
             counts = {kind: sum(p.kind == kind for p in passages) for kind in sorted({p.kind for p in passages})}
             manifest = {
                 "format": FORMAT,
@@ -148,10 +177,14 @@ def build_index(corpus: Corpus, encoder: Encoder, segmenter: Segmenter, index_di
                 "package_version": __version__,
                 "counts": {"passages": len(passages), **counts, "faq_items": len(corpus.faq),
                            "qa_items": len(corpus.qa), "embedded_now": embedded},
+                "files": files,
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "build_seconds": round(time.perf_counter() - started, 3),
             }
             (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            for name in (*BUILD_FILES, MANIFEST):
+                _readable(tmp / name, 0o644)
+            _readable(tmp, 0o755)
             os.replace(tmp, builds / build_id)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -159,15 +192,28 @@ def build_index(corpus: Corpus, encoder: Encoder, segmenter: Segmenter, index_di
         fd, pointer = tempfile.mkstemp(dir=index_dir, prefix=".manifest-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(manifest, handle, ensure_ascii=False, indent=2)
+        _readable(Path(pointer), 0o644)
         os.replace(pointer, index_dir / MANIFEST)
         _collect_garbage(builds, keep=build_id)
     return manifest
 
 
+def touch_lease(folder: Path) -> None:
+    """Mark a build as being served, so a later `assistant build` does not remove it from under the server."""
+    try:
+        (Path(folder) / LEASE).touch()
+    except OSError:
+        pass  # a read-only index folder: nothing to protect, nothing removes builds there either
+
+
 def _collect_garbage(builds: Path, keep: str) -> None:
+    """Keep the new build, the previous one, and every build a server has touched within LEASE_SECONDS."""
     finished = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".tmp-")),
                       key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [p for p in finished if p.name != keep][KEEP_BUILDS - 1:]:
+        lease = old / LEASE
+        if lease.exists() and time.time() - lease.stat().st_mtime < LEASE_SECONDS:
+            continue
         shutil.rmtree(old, ignore_errors=True)
     for stale in builds.glob(".tmp-*"):
         if time.time() - stale.stat().st_mtime > 3600:  # leftovers of a killed build
@@ -180,10 +226,38 @@ def load_index(index_dir: Path, corpus_version: str, encoder_id: str) -> Index:
     manifest = read_manifest(index_dir)
     check_manifest(manifest, corpus_version, encoder_id)
     folder = index_dir / manifest["path"]
+    verify_files(folder, manifest)
     try:
         data = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
         dense = faiss.read_index(str(folder / "dense.faiss"))
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise StaleIndex(f"index build {manifest['build']} is unreadable ({exc}): run `assistant build`") from None
-    passages = [Passage(**p) for p in data["passages"]]
-    return Index(manifest, passages, data["tokens"], dense, folder)
+        passages = [Passage(**p) for p in data["passages"]]
+        tokens = data["tokens"]
+    except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:
+        raise IndexCorrupt(f"index build {manifest['build']} is unreadable ({exc}): run `assistant build`") from None
+    if not (len(passages) == len(tokens) == dense.ntotal == manifest["counts"]["passages"]) \
+            or dense.d != manifest["encoder"]["dim"]:
+        raise IndexCorrupt(f"index build {manifest['build']} is inconsistent: {len(passages)} passages, "
+                           f"{len(tokens)} token lists, {dense.ntotal} vectors of dimension {dense.d}; the manifest "
+                           f"says {manifest['counts']['passages']} of dimension {manifest['encoder']['dim']}: "
+                           "run `assistant build`")
+    touch_lease(folder)
+    return Index(manifest, passages, tokens, dense, folder)
+
+
+def verify_files(folder: Path, manifest: dict) -> None:
+    """Every build file has the size and checksum the manifest recorded; a build without them (older format) is
+    refused too, so a swapped or truncated file is never served."""
+    files = manifest.get("files")
+    if not isinstance(files, dict) or set(files) != set(BUILD_FILES):
+        raise IndexCorrupt(f"index build {manifest.get('build')} records no checksums: run `assistant build`")
+    for name, expected in files.items():
+        path = folder / name
+        try:
+            actual = file_digest(path)
+        except OSError as exc:
+            raise IndexCorrupt(f"index build {manifest['build']}: {name} is unreadable ({exc.strerror}): "
+                               "run `assistant build`") from None
+        if actual != expected:
+            raise IndexCorrupt(f"index build {manifest['build']}: {name} does not match the manifest "
+                               f"({actual['bytes']} bytes, expected {expected.get('bytes')}): the file was changed "
+                               "after the build; run `assistant build`")

@@ -27,7 +27,7 @@ from assistant.corpus import Corpus, load_corpus
 from assistant.errors import AssistantError, QuestionTooLong, ReloadInProgress
 from assistant.flow_loader import load_questionnaires
 from assistant.flows import Questionnaire
-from assistant.index import MANIFEST, build_index
+from assistant.index import LEASE_SECONDS, MANIFEST, build_index, touch_lease
 from assistant.knowledge import KnowledgeBase
 from assistant.segment import Segmenter
 
@@ -90,7 +90,7 @@ class Live:
         self._snapshot = snapshot
         self._encoder = snapshot.kb.retriever.encoder
         self._interval = settings.reload_check_seconds if check_interval is None else check_interval
-        self._last_check = time.monotonic()
+        self._last_check = self._last_lease = time.monotonic()
         self._seen = snapshot.stamp
         self._lock = threading.Lock()  # guards _thread / _seen
         self._thread: threading.Thread | None = None
@@ -117,6 +117,9 @@ class Live:
     def poll(self, force: bool = False) -> bool:
         """Start a background reload if index/manifest.json changed since it was last seen; True if one started."""
         now = time.monotonic()
+        if now - self._last_lease > LEASE_SECONDS / 10:  # keep the served build from being collected
+            self._last_lease = now
+            touch_lease(self._snapshot.kb.index.path)
         if not force and now - self._last_check < self._interval:
             return False
         self._last_check = now
