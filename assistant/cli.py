@@ -14,7 +14,7 @@ EXIT_USAGE = 2
 
 
 def _settings(args):
-    names = ("corpus_dir", "index_dir", "encoder", "encoder_model", "host", "port")
+    names = ("corpus_dir", "index_dir", "encoder", "encoder_model", "host", "port", "workers")
     overrides = {name: getattr(args, name, None) for name in names}
     return load_settings(getattr(args, "config", None), overrides)
 
@@ -73,6 +73,9 @@ def _render(result: dict) -> str:
     if result["citations"]:
         lines.append("\n引用条文：")
         lines.extend(f"  - {c['label']}：{c['text']}" for c in result["citations"])
+    if result.get("related_citations"):
+        lines.append("\n相关条文（供参考）：")
+        lines.extend(f"  - {c['label']}" for c in result["related_citations"])
     if result["related"]:
         lines.append("\n相关问题：")
         lines.extend(f"  - {q}" for q in result["related"])
@@ -105,31 +108,38 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from assistant.evaluate import calibrate, evaluate, format_table, load_eval_set
+    from assistant.evaluate import DEFAULT_SETS, calibrate, evaluate, format_table, load_eval_set
     from assistant.knowledge import KnowledgeBase
 
     settings = _settings(args)
-    data = load_eval_set(args.file)
+    root = Path(__file__).resolve().parents[1]
+    sets = [load_eval_set(f) for f in (args.files or [root / name for name in DEFAULT_SETS])]
     if args.calibrate:
-        _print_json(calibrate(KnowledgeBase.open(settings), data))
+        _print_json(calibrate(KnowledgeBase.open(settings), sets))
         return 0
     modes = ["bm25", "dense", "hybrid"] if args.mode == "all" else [args.mode]
-    reports = {}
-    encoder = None
+    kbs, encoder = {}, None
     for mode in modes:
-        kb = KnowledgeBase.open(settings, mode=mode, encoder=encoder if mode != "bm25" else None)
-        encoder = kb.retriever.encoder or encoder
-        reports[mode] = evaluate(kb, data, details=args.details)
+        kbs[mode] = KnowledgeBase.open(settings, mode=mode, encoder=encoder if mode != "bm25" else None)
+        encoder = kbs[mode].retriever.encoder or encoder
+    out = {}
+    for data in sets:
+        # Answer metrics are for the served (hybrid) answers; the diagnostic modes report retrieval only.
+        out[data.name] = {mode: evaluate(kb, data, details=args.details, answers=mode == "hybrid" or len(modes) == 1)
+                          for mode, kb in kbs.items()}
     if args.json:
-        _print_json(reports)
-    else:
-        print(format_table(reports))
+        _print_json(out)
+        return 0
+    for name, reports in out.items():
+        print(format_table(reports, name) + "\n")
         if args.details:
             for mode, report in reports.items():
                 for miss in report["misses"]:
-                    print(f"[{mode}] miss: {miss}")
+                    print(f"[{name} {mode}] miss: {miss}")
                 for false in report["false_answers"]:
-                    print(f"[{mode}] answered out-of-scope: {false}")
+                    print(f"[{name} {mode}] out-of-scope answered as covered: {false}")
+                for wrong in report["wrong_primary"]:
+                    print(f"[{name} {mode}] first citation not the answering paragraph: {wrong}")
     return 0
 
 
@@ -188,6 +198,33 @@ def _interactive(questionnaire, corpus, answers: dict) -> dict:
         answers[step["id"]] = reply
 
 
+def _from_lines(questionnaire, corpus, answers: dict, lines) -> dict:
+    """Without a terminal: each non-blank line answers the next question (option number, id or label, or an
+    amount), echoed with how it was read; input that ends before an outcome is an error naming the open question."""
+    from assistant.flows import assess
+
+    lines = iter(lines)
+    while True:
+        result = assess(questionnaire, answers, corpus)
+        if result["status"] == "complete":
+            return result
+        step = result["next"]
+        reply = next((line.strip() for line in lines if line.strip()), None)
+        if reply is None:
+            raise QuestionnaireError(
+                f"还需要回答“{step['text']}”（{step['id']}）。没有终端时，请在标准输入中逐行给出回答，或者使用 "
+                f"--answer {step['id']}=… 或 --json。/ No answer for {step['id']!r}: without a terminal, give one "
+                f"answer per line on standard input, or use --answer {step['id']}=VALUE or --json.")
+        options = step["options"]
+        if options and reply.isdigit() and 1 <= int(reply) <= len(options):
+            reply = options[int(reply) - 1]["id"]
+        reply = next((o["id"] for o in options if reply == o["label"]), reply)
+        answers[step["id"]] = reply
+        shown = assess(questionnaire, answers, corpus)["path"]  # raises QuestionnaireError for an invalid reply
+        label = next((s["answer_label"] for s in shown if s["question"] == step["id"]), reply)
+        print(f"{step['text']} → {label}")
+
+
 def cmd_assess(args) -> int:
     from assistant.corpus import load_corpus
     from assistant.flow_loader import load_questionnaires
@@ -205,15 +242,14 @@ def cmd_assess(args) -> int:
         return 0
     questionnaire = get_questionnaire(questionnaires, args.id)
     answers = _parse_answers(args.answer)
-    if args.json or not sys.stdin.isatty():
+    if args.json:
         result = assess(questionnaire, answers, corpus)
-        if args.json:
-            _print_json(result)
-        else:
-            print(_render_outcome(result) if result["outcome"] else f"下一题（{result['next']['id']}）："
-                  f"{result['next']['text']}")
-    else:
+        _print_json(result)
+    elif sys.stdin.isatty():
         result = _interactive(questionnaire, corpus, answers)
+        print(_render_outcome(result))
+    else:  # a script or a pipe: one answer per line of standard input, or a clear error for what is missing
+        result = _from_lines(questionnaire, corpus, answers, sys.stdin)
         print(_render_outcome(result))
     if args.report:
         from assistant.report import render_report
@@ -233,26 +269,17 @@ def cmd_bench(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    import logging
-
     from assistant.errors import ConfigError
 
     try:
         import gradio  # noqa: F401
-        import uvicorn
+        import uvicorn  # noqa: F401
 
-        from assistant.api import create_app
+        from assistant import serving
     except ImportError as exc:
         raise ConfigError(f"`assistant serve` needs the serve extra ({exc.name} is missing): "
                           "pip install -e '.[serve]'") from None
-
-    settings = _settings(args)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    app = create_app(settings)
-    print(f"serving on http://{settings.host}:{settings.port}/ (API /api/v1, docs /docs, widget /widget)",
-          file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    serving.run(_settings(args))
     return 0
 
 
@@ -296,13 +323,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", dest="top_k", type=int, help="how many citations and hits to return")
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("eval", parents=[common], help="measure retrieval quality on an evaluation set")
-    p.add_argument("file", help="evaluation YAML, e.g. eval/dev.yaml")
+    p = sub.add_parser("eval", parents=[common], help="measure retrieval and answer quality on evaluation sets")
+    p.add_argument("files", nargs="*", help="evaluation YAML files (default: eval/dev.yaml and eval/real.yaml)")
     p.add_argument("--mode", choices=["bm25", "dense", "hybrid", "all"], default="all", help="retrieval mode(s)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--details", action="store_true", help="also list misses and wrongly answered questions")
     p.add_argument("--calibrate", action="store_true",
-                   help="print the answer_threshold that still answers 97%% of the in-scope questions")
+                   help="print the answer_threshold that still answers 97%% of the first set's in-scope questions")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("assess", parents=[common], help="guided self-assessment (questionnaire) with a cited outcome")
@@ -319,9 +346,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, default=1, help="passes over the questions for warm latency")
     p.set_defaults(func=cmd_bench)
 
-    p = sub.add_parser("serve", parents=[common], help="serve the web UI, JSON API and widget (one process)")
+    p = sub.add_parser("serve", parents=[common], help="serve the web UI, JSON API and widget")
     p.add_argument("--host", help="address to listen on (default: setting host, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to listen on (default: setting port, 7860)")
+    p.add_argument("--workers", type=int, help="worker processes (default: setting workers, 1); see docs/deploy.md")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("feedback", help="staff tools for collected feedback")
@@ -333,11 +361,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not raise BrokenPipeError again."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is not a file descriptor (e.g. captured in tests)
+        pass
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a reader that left early (`| head`) shows up here, not as a traceback at exit
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader left
     except AssistantError as exc:
         if getattr(args, "json", False):
             _print_json({"ok": False, "error": str(exc), "errors": exc.problems, "status": exc.status})

@@ -7,6 +7,7 @@ retrieve → read facts and decide with a questionnaire where one applies → co
 
 import functools
 import logging
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,7 +63,7 @@ class KnowledgeBase:
 
     @classmethod
     def open(cls, settings: Settings, mode: str = "hybrid", auto_build: bool | None = None,
-             progress: bool = False, encoder: Encoder | None = None) -> "KnowledgeBase":
+             progress: bool | None = None, encoder: Encoder | None = None) -> "KnowledgeBase":
         """Load corpus and index; rebuild a missing or stale index when auto_build allows, never serve it stale."""
         corpus = load_corpus(settings.corpus_dir)
         segmenter = Segmenter(corpus.userdict_path)
@@ -80,7 +81,9 @@ class KnowledgeBase:
         except (IndexNotBuilt, StaleIndex) as exc:
             if not auto:
                 raise
-            log.warning("%s; rebuilding", exc)
+            log.warning("%s; building the index now (about 25 s on 2 cores)", exc)
+            if progress is None:  # a progress bar where someone watches a terminal (first `ask`, first `serve`)
+                progress = sys.stderr.isatty()
             build_index(corpus, encoder or create_encoder(settings), segmenter, index_dir, progress=progress)
         index = load_index(index_dir, corpus.version, encoder_id())
         retriever = Retriever(index, encoder, segmenter, corpus.synonyms, mode=mode)
@@ -112,7 +115,7 @@ class KnowledgeBase:
                 continue
             ranking = self._earlier(resolve(turns[i], turns[:i]), self.settings.top_k)
             suggested = self._suggested(turns[i], ranking)
-            agrees = self._ranked(ranking) is suggested or self._scope(ranking).kind != "covered"
+            agrees = self._ranked(ranking, turns[i]) is suggested or self._scope(ranking).kind != "covered"
             decides = bool(suggested) and wants_decision(turns[i], recognise(turns[i]), read(turns[i], suggested),
                                                          suggested, agrees)
             if i and is_elliptical(turns[i]):
@@ -125,18 +128,26 @@ class KnowledgeBase:
     def _suggested(self, text: str, ranking: Ranking):
         """The questionnaire a question is about: one it names with facts, else the one its first article has (even
         below the answer threshold when the question states facts it asks about: "淘宝卖手工包包，一年大概8万")."""
-        named = on_topic(text, self.questionnaires) or self._ranked(ranking)
+        named = on_topic(text, self.questionnaires) or self._ranked(ranking, text)
         if named is None and ranking.out_of_scope is None:
             first = suggest([key for key, _ in ranking.articles], self.questionnaires)
             if first is not None and any(k != first.questions[first.start].key for k in read(text, first).facts):
                 return first
         return named
 
-    def _ranked(self, ranking: Ranking):
-        """The questionnaire that declares the best retrieved article, for a question the corpus covers."""
+    def _ranked(self, ranking: Ranking, text: str):
+        """The questionnaire that declares the article the answer would rest on, for a question the corpus covers.
+
+        That is the first citation of the answer the selector would choose, not merely the best-scoring article:
+        a FAQ written for another question ("朋友圈卖货不办执照要交税不") may score first without fitting.
+        """
         if self._scope(ranking).kind != "covered":
             return None
-        return suggest([key for key, _ in ranking.articles], self.questionnaires)
+        selection = self.selector.select(ranking, recognise(text), text, faq_threshold=self.settings.faq_threshold,
+                                         floor=self.threshold * CITATION_FLOOR,
+                                         max_citations=self.settings.max_citations)
+        lead = selection.citations[:1] or [key for key, _ in ranking.articles]
+        return suggest(lead, self.questionnaires)
 
     def _scope(self, ranking: Ranking, english: bool = False):
         # A question in English is judged by the dense signal alone, so it takes that signal's threshold.
@@ -145,7 +156,7 @@ class KnowledgeBase:
 
     def decision(self, text: str, turns: list[str], ranking: Ranking) -> Decision | None:
         return decide(self.questionnaires, self.corpus, text, turns, recognise(text), self._suggested(text, ranking),
-                      self.topic(turns) if turns else None, self._ranked(ranking),
+                      self.topic(turns) if turns else None, self._ranked(ranking, text),
                       covered=self._scope(ranking).kind == "covered")
 
     def ask(self, question, history: list | None = None, top_k: int | None = None) -> dict:

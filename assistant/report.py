@@ -28,6 +28,21 @@ blockquote p{margin:.3em 0}
 """
 
 
+FILE_PREFIX, ASCII_PREFIX = "自查报告", "report"
+
+
+def report_filename(questionnaire_id: str, verification: str, fmt: str, today: datetime.date | None = None,
+                    ascii_only: bool = False) -> str:
+    """The one file-name scheme for downloaded reports (UI, widget, API): 自查报告-<questionnaire>-<date>-<code>.<fmt>.
+
+    `ascii_only` gives the same name with an ASCII prefix, for the plain `filename=` fallback of HTTP headers.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    prefix = ASCII_PREFIX if ascii_only else FILE_PREFIX
+    return f"{prefix}-{questionnaire_id}-{(today or datetime.date.today()).isoformat()}-{verification}.{fmt}"
+
+
 def render_report(result: Mapping[str, Any], questionnaire: Questionnaire, corpus: Corpus, fmt: str = "md",
                   answers: Mapping[str, Any] | None = None, today: datetime.date | None = None) -> str:
     """Render the result of `assess` as a Markdown or HTML report; `answers` adds the ignored answers' values."""

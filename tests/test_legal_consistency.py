@@ -2,6 +2,7 @@
 outcomes claim to have checked, what the FAQ says about the same rule, and what search aids may assume."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -171,3 +172,13 @@ def test_changes_to_displayed_information_include_the_platform_deadlines(corpus)
     for item in corpus.faq:
         if "十个工作日内完成更新公示" in item.answer and item.audience != "platform":
             assert "三个工作日内将变更情况报送平台" in item.answer, item.id
+
+
+def test_ui_uses_the_official_term_for_the_2025_change_and_the_demo_states_8_3_fully():
+    """Issue 9 #11: the Order calls it 修正 (not 修订); the demo notice keeps Art. 8(3)'s licence condition and
+    the combined-shops rule, and does not pass a rolling 12-month figure as the annual turnover."""
+    root = Path(__file__).resolve().parents[1]
+    ui_text = "".join(p.read_text(encoding="utf-8") for p in (root / "ui").rglob("*") if p.suffix in (".py", ".html", ".js"))
+    assert "修订" not in ui_text
+    demo = (root / "ui" / "static" / "demo.html").read_text(encoding="utf-8")
+    assert "依法须取得行政许可的，应当办理市场主体登记" in demo and "合并计算" in demo and "近12个月" not in demo

@@ -1,16 +1,18 @@
 /* The /widget page: a compact chat and self-assessment that calls the JSON API of the same server.
  * Context from the embedding page arrives by postMessage ({type: "wangjiao:prefill", ...}) and is accepted only
  * from the parent window and an origin in allowed_origins (given by the server in <meta name="wangjiao-origins">).
+ * The accent colour comes from ?accent= (embed.js passes data-color); Escape asks embed.js to close the panel.
  */
 (function () {
   "use strict";
   var API = "api/v1/";
+  var REASONS = ["答非所问", "法条不对", "看不懂", "其他"];
   var allowed = (document.querySelector('meta[name="wangjiao-origins"]').content || "").split(",")
     .map(function (s) { return s.trim().replace(/\/$/, ""); }).filter(Boolean);
   var history = [];
   var defaultPlaceholder = document.getElementById("question").placeholder;
   var context = {answers: {}};
-  var assessment = {id: null, answers: {}, keys: [], previous: {}};
+  var assessment = {id: null, answers: {}, questions: {}, previous: {}, editing: null, origins: {}};
 
   function $(id) { return document.getElementById(id); }
   function el(tag, attrs, children) {
@@ -66,6 +68,17 @@
     });
   }
 
+  /* ------------------------------------------------------------------ theme and embedding */
+  /* One theme variable, --wj-accent; the colours used on it and for text on white are derived for contrast. */
+  var theme = window.WangjiaoTheme;
+  var accent = new URLSearchParams(window.location.search).get("accent");
+  if (accent && theme) theme.apply(document.documentElement, accent);
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && window.parent !== window && !event.defaultPrevented) {
+      window.parent.postMessage({type: "wangjiao:close"}, "*");  /* no data in it; embed.js checks the sender */
+    }
+  });
+
   /* ------------------------------------------------------------------ tabs */
   function selectTab(name) {
     ["chat", "assess"].forEach(function (tab) {
@@ -106,24 +119,43 @@
     if (empty) empty.remove();
     var msg = el("div", {class: "msg " + kind}, [node]);
     $("messages").appendChild(msg);
-    msg.scrollIntoView({block: "end"});
+    msg.scrollIntoView({block: kind === "user" ? "end" : "start"});  /* an answer is read from its start */
     return msg;
   }
-  function rate(result, rating, buttons) {
+  /* 👍/👎 are stored at once; after a 👎 the reason chips may add why (POST /feedback/{id}/reason). */
+  function rate(result, rating, buttons, after) {
     call("POST", "feedback", {question: result.question, rating: rating, answer: result.answer,
                               corpus_version: result.corpus_version})
-      .then(function () {
+      .then(function (stored) {
         buttons.forEach(function (b) { b.setAttribute("aria-pressed", b.dataset.rating === rating ? "true" : "false"); });
+        if (after) after(stored.id);
       }).catch(function () {});
+  }
+  function reasons(container, id) {
+    container.textContent = "";
+    container.appendChild(el("span", {text: "哪里不好？（可选）"}));
+    REASONS.forEach(function (reason) {
+      container.appendChild(el("button", {type: "button", class: "chip", text: reason, onclick: function () {
+        call("POST", "feedback/" + id + "/reason", {reason: reason}).then(function () {
+          container.textContent = "感谢反馈，我们会据此改进回答。";
+        }).catch(function (error) { container.textContent = error.message; });
+      }}));
+    });
+    container.hidden = false;
   }
   function showAnswer(result) {
     var body = el("div");
     body.innerHTML = renderText(result.answer);
     if (result.citations && result.citations.length) {
-      body.appendChild(el("div", {class: "chips", "aria-label": "引用条文"}, result.citations.map(citeChip)));
+      body.appendChild(el("div", {class: "chips", role: "group", "aria-label": "引用条文"}, result.citations.map(citeChip)));
+    }
+    if (result.related_citations && result.related_citations.length) {  /* other provisions worth reading */
+      body.appendChild(el("details", {class: "related-cites"}, [
+        el("summary", {text: "相关条文（" + result.related_citations.length + "）"}),
+        el("div", {class: "chips", role: "group", "aria-label": "相关条文"}, result.related_citations.map(citeChip))]));
     }
     if (result.related && result.related.length) {
-      body.appendChild(el("div", {class: "related", "aria-label": "相关问题"}, result.related.map(function (q) {
+      body.appendChild(el("div", {class: "related", role: "group", "aria-label": "相关问题"}, result.related.map(function (q) {
         return el("button", {type: "button", class: "chip", text: q, onclick: function () { ask(q); }});
       })));
     }
@@ -135,20 +167,28 @@
     }
     $("question").placeholder = asked && asked.type === "number" ? "请输入金额，例如：一年卖12万、8万、超过10万" : defaultPlaceholder;
     var suggested = result.suggested_assessment;
-    var suggestedId = suggested && typeof suggested === "object" ? suggested.id : suggested;
-    if (suggestedId) {
-      var prefill = (suggested && suggested.prefill) || result.prefill || {};
+    var suggestedId = (result.assessment && result.assessment.id) ||
+      (suggested && typeof suggested === "object" ? suggested.id : suggested);
+    if (suggestedId) {  /* the answers read from the chat go along, as in the main UI */
+      var prefill = (result.assessment && result.assessment.id === suggestedId && result.assessment.answers) ||
+        (suggested && suggested.prefill) || result.prefill || {};
       body.appendChild(el("button", {type: "button", class: "suggest", text: "开始相关自查 →", onclick: function () {
         selectTab("assess");
-        startAssessment(suggestedId, prefill);
+        startAssessment(suggestedId, prefill, "根据对话填写");
       }}));
     }
-    var up = el("button", {type: "button", text: "👍 有用", "aria-label": "有帮助", "aria-pressed": "false", "data-rating": "up"});
-    var down = el("button", {type: "button", text: "👎 没用", "aria-label": "没有帮助", "aria-pressed": "false",
-                             "data-rating": "down"});
-    up.addEventListener("click", function () { rate(result, "up", [up, down]); });
-    down.addEventListener("click", function () { rate(result, "down", [up, down]); });
+    function thumb(emoji, text, rating) {  /* the name read out is the visible word; the emoji is decoration */
+      return el("button", {type: "button", "aria-pressed": "false", "data-rating": rating},
+                [el("span", {"aria-hidden": "true", text: emoji + " "}), document.createTextNode(text)]);
+    }
+    var up = thumb("👍", "有帮助", "up");
+    var down = thumb("👎", "没有帮助", "down");
+    var why = el("div", {class: "reasons", role: "group", "aria-label": "没有帮助的原因"});
+    why.hidden = true;
+    up.addEventListener("click", function () { why.hidden = true; rate(result, "up", [up, down]); });
+    down.addEventListener("click", function () { rate(result, "down", [up, down], function (id) { reasons(why, id); }); });
     body.appendChild(el("div", {class: "actions"}, [el("span", {text: "这个回答有帮助吗？"}), up, down]));
+    body.appendChild(why);
     addMessage("bot", body);
   }
   function ask(question) {
@@ -182,25 +222,41 @@
     button.addEventListener("click", function () { ask(button.textContent); });
   });
 
-  /* ------------------------------------------------------------------ self-assessment */
+  /* ------------------------------------------------------------------ self-assessment
+   * Same rules as the main UI: 修改 shows an answered question again with its answer selected; saving keeps the
+   * other answers, and once the result is complete the answers no longer on its path are dropped (kept in
+   * `previous`, preselected if asked again). */
+  var loaded = null;
   function loadQuestionnaires() {
-    return call("GET", "questionnaires").then(function (rows) {
+    loaded = loaded || call("GET", "questionnaires").then(function (rows) {
       var select = $("questionnaire");
       rows.forEach(function (row) { select.appendChild(el("option", {value: row.id, text: row.title})); });
-    });
+    }, function (error) { loaded = null; throw error; });  /* try again next time */
+    return loaded;
   }
   $("questionnaire").addEventListener("change", function () {
     if (this.value) startAssessment(this.value, {});
   });
 
-  function startAssessment(id, prefill) {
-    $("questionnaire").value = id;
-    return call("GET", "questionnaires/" + encodeURIComponent(id)).then(function (q) {
-      var keys = q.questions.map(function (x) { return x.id; });
-      var answers = {};
-      var merged = Object.assign({}, context.answers, prefill || {});
-      keys.forEach(function (key) { if (merged[key] !== undefined && merged[key] !== null) answers[key] = merged[key]; });
-      assessment = {id: id, answers: answers, keys: keys, previous: {}};
+  /* origin: shown beside prefilled answers ("根据对话填写", "由店铺后台提供") until the user changes them */
+  function startAssessment(id, prefill, origin) {
+    return loadQuestionnaires().catch(function () {}).then(function () {
+      $("questionnaire").value = id;
+      return call("GET", "questionnaires/" + encodeURIComponent(id));
+    }).then(function (q) {
+      var questions = {};
+      q.questions.forEach(function (x) { questions[x.id] = x; });
+      var answers = {}, origins = {};
+      [[context.answers, "由店铺后台提供"], [prefill || {}, origin]].forEach(function (pair) {
+        Object.keys(pair[0]).forEach(function (key) {
+          var value = pair[0][key];
+          if (questions[key] && value !== undefined && value !== null && value !== "") {
+            answers[key] = value;
+            if (pair[1]) origins[key] = pair[1];
+          }
+        });
+      });
+      assessment = {id: id, answers: answers, questions: questions, previous: {}, editing: null, origins: origins};
       return step();
     }).catch(showAssessError);
   }
@@ -213,96 +269,143 @@
     return call("POST", "assess/" + encodeURIComponent(assessment.id), {answers: assessment.answers})
       .then(render).catch(showAssessError);
   }
-  function rewind(path, index) {
-    path.slice(index).forEach(function (s) {
-      assessment.previous[s.question] = s.answer;
-      delete assessment.answers[s.question];
+  function prune(result) {
+    if (result.status !== "complete") return;
+    var onPath = {};
+    result.path.forEach(function (s) { onPath[s.question] = true; });
+    Object.keys(assessment.answers).forEach(function (key) {
+      if (!onPath[key]) {
+        assessment.previous[key] = assessment.answers[key];
+        delete assessment.answers[key];
+      }
     });
+  }
+  function back(path) {
+    var last = path[path.length - 1].question;
+    assessment.previous[last] = assessment.answers[last] !== undefined ? assessment.answers[last] : path[path.length - 1].answer;
+    delete assessment.answers[last];
+    step();
+  }
+  function edit(key) {
+    assessment.editing = key;
     step();
   }
   function render(result) {
+    $("questionnaire").value = assessment.id;  /* the selector names what is on screen, never 请选择… */
     var body = $("assess-body");
     body.textContent = "";
     var answered = result.path.length;
-    if (result.status === "complete") {
+    var editing = assessment.editing && result.path.some(function (s) { return s.question === assessment.editing; })
+      ? assessment.editing : null;
+    assessment.editing = editing;
+    if (result.status === "complete" && !editing) {
       body.appendChild(outcomeCard(result));
     } else {
-      var next = result.next;
-      var total = answered + 1;
-      body.appendChild(el("p", {class: "step-meta", text: "第 " + total + " 题（已回答 " + answered + " 题）"}));
-      var bar = el("div", {class: "progress", role: "progressbar", "aria-label": "自查进度",
-                           "aria-valuenow": String(answered), "aria-valuemin": "0"}, [el("div")]);
-      bar.firstChild.style.width = Math.min(95, Math.round(100 * answered / (answered + 2))) + "%";
-      body.appendChild(bar);
-      var fieldset = el("fieldset", {}, [el("legend", {text: next.text})]);
-      var previous = assessment.previous[next.id];
-      if (next.type === "number") {
-        var money = next.unit === "元";
-        var input = el("input", {type: "text", id: "answer-number", autocomplete: "off", maxlength: "60",
-                                 inputmode: money ? "text" : "decimal",
-                                 placeholder: money ? "例如：120000、12万、超过10万" : ""});
-        if (previous !== undefined) input.value = previous;
-        var reading = el("p", {class: "reading", id: "answer-reading", "aria-live": "polite"});
-        if (next.unclear) reading.textContent = next.unclear;
-        fieldset.appendChild(el("label", {for: "answer-number", text: money ? "请输入金额（元），可以写 120000、12万、超过10万"
-                                          : "请输入数字" + (next.unit ? "（单位：" + next.unit + "）" : "")}));
-        fieldset.appendChild(input);
-        fieldset.appendChild(reading);
-        var timer = null;
-        input.addEventListener("input", function () {  /* how the amount is read, before 下一步 decides */
-          clearTimeout(timer);
-          var text = input.value.trim();
-          if (!text) { reading.textContent = ""; return; }
-          timer = setTimeout(function () {
-            call("GET", "assess/" + encodeURIComponent(assessment.id) + "/read?question=" + encodeURIComponent(next.id) +
-                 "&value=" + encodeURIComponent(text)).then(function (r) {
-              if (input.value.trim() === text) reading.textContent = (r.reading || r.label) + (r.unclear ? " " + r.unclear : "");
-            }).catch(function (error) { if (input.value.trim() === text) reading.textContent = error.message; });
-          }, 350);
-        });
-        input.addEventListener("keydown", function (event) {
-          if (event.key === "Enter" && !event.isComposing) { event.preventDefault(); $("next").click(); }
-        });
-      } else {
-        next.options.forEach(function (option, i) {
-          var radio = el("input", {type: "radio", name: "answer", value: option.id, id: "opt-" + i});
-          if (previous === option.id) radio.checked = true;
-          fieldset.appendChild(el("label", {class: "option", for: "opt-" + i}, [radio, document.createTextNode(" " + option.label)]));
-        });
-      }
-      body.appendChild(fieldset);
-      body.appendChild(el("details", {class: "why"}, [el("summary", {text: "为什么问这个？"}), el("p", {text: next.why})]));
-      var hint = el("p", {class: "hint", role: "alert"});
-      var buttons = el("div", {class: "buttons"});
-      if (answered) buttons.appendChild(el("button", {type: "button", class: "secondary", text: "上一步",
-                                                       onclick: function () { rewind(result.path, answered - 1); }}));
-      buttons.appendChild(el("button", {type: "button", class: "primary", id: "next", text: "下一步", onclick: function () {
-        var value;
-        if (next.type === "number") value = $("answer-number").value.trim();
-        else {
-          var checked = body.querySelector('input[name="answer"]:checked');
-          value = checked ? checked.value : "";
-        }
-        if (value === "") { hint.textContent = "请先选择或填写一个回答。"; return; }
-        var answers = Object.assign({}, assessment.answers);
-        answers[next.id] = value;  /* numbers are sent as typed: the server reads 12万, 120,000 and 超过10万 alike */
-        call("POST", "assess/" + encodeURIComponent(assessment.id), {answers: answers}).then(function (r) {
-          assessment.answers = answers;
-          render(r);
-        }).catch(function (error) { hint.textContent = error.message; });
-      }}));
-      body.appendChild(buttons);
-      body.appendChild(hint);
+      body.appendChild(questionForm(result, editing));
     }
-    if (answered) {
-      var list = el("ol", {class: "step-meta"});
-      result.path.forEach(function (s, i) {
-        list.appendChild(el("li", {}, [document.createTextNode(s.text + " — " + s.answer_label + " "),
-          el("button", {type: "button", class: "secondary", text: "修改", "aria-label": "修改第" + (i + 1) + "题的回答",
-                        onclick: function () { rewind(result.path, i); }})]));
+    if (answered) body.appendChild(answeredList(result, editing));
+    body.scrollTop = 0;  /* the question (or the outcome) is at the top; 修改 is clicked further down */
+  }
+  function questionForm(result, editing) {
+    var answered = result.path.length;
+    var next = editing ? Object.assign({}, assessment.questions[editing], {
+      text: result.path.filter(function (s) { return s.question === editing; })[0].text}) : result.next;
+    var position = editing ? result.path.map(function (s) { return s.question; }).indexOf(editing) + 1 : answered + 1;
+    var form = el("div");
+    form.appendChild(el("p", {class: "step-meta", text: editing ? "修改第 " + position + " 题" :
+                                                       "第 " + position + " 题（已回答 " + answered + " 题）"}));
+    var bar = el("div", {class: "progress", role: "progressbar", "aria-label": "自查进度",
+                         "aria-valuenow": String(answered), "aria-valuemin": "0"}, [el("div")]);
+    bar.firstChild.style.width = Math.min(95, Math.round(100 * answered / (answered + 2))) + "%";
+    form.appendChild(bar);
+    var fieldset = el("fieldset", {}, [el("legend", {text: next.text})]);
+    var current = editing ? assessment.answers[editing] : assessment.previous[next.id];
+    if (next.type === "number") {
+      var money = next.unit === "元";
+      var input = el("input", {type: "text", id: "answer-number", autocomplete: "off", maxlength: "60",
+                               inputmode: money ? "text" : "decimal",
+                               placeholder: money ? "例如：120000、12万、超过10万" : ""});
+      if (current !== undefined) input.value = current;
+      var reading = el("p", {class: "reading", id: "answer-reading", "aria-live": "polite"});
+      if (next.unclear) reading.textContent = next.unclear;
+      fieldset.appendChild(el("label", {for: "answer-number", text: money ? "请输入金额（元），可以写 120000、12万、超过10万"
+                                        : "请输入数字" + (next.unit ? "（单位：" + next.unit + "）" : "")}));
+      fieldset.appendChild(input);
+      fieldset.appendChild(reading);
+      var timer = null;
+      input.addEventListener("input", function () {  /* how the amount is read, before 下一步 decides */
+        clearTimeout(timer);
+        var text = input.value.trim();
+        if (!text) { reading.textContent = ""; return; }
+        timer = setTimeout(function () {
+          call("GET", "assess/" + encodeURIComponent(assessment.id) + "/read?question=" + encodeURIComponent(next.id) +
+               "&value=" + encodeURIComponent(text)).then(function (r) {
+            if (input.value.trim() === text) reading.textContent = (r.reading || r.label) + (r.unclear ? " " + r.unclear : "");
+          }).catch(function (error) { if (input.value.trim() === text) reading.textContent = error.message; });
+        }, 350);
       });
-      body.appendChild(el("details", {}, [el("summary", {text: "已回答的问题（可修改）"}), list]));
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && !event.isComposing) { event.preventDefault(); $("next").click(); }
+      });
+    } else {
+      next.options.forEach(function (option, i) {
+        var radio = el("input", {type: "radio", name: "answer", value: option.id, id: "opt-" + i});
+        if (current === option.id) radio.checked = true;
+        fieldset.appendChild(el("label", {class: "option", for: "opt-" + i}, [radio, document.createTextNode(" " + option.label)]));
+      });
     }
+    form.appendChild(fieldset);
+    form.appendChild(el("details", {class: "why"}, [el("summary", {text: "为什么问这个？"}), el("p", {text: next.why})]));
+    var hint = el("p", {class: "hint", role: "alert"});
+    var buttons = el("div", {class: "buttons"});
+    if (answered && !editing) {
+      buttons.appendChild(el("button", {type: "button", class: "secondary", text: "上一步", onclick: function () {
+        back(result.path);
+      }}));
+    }
+    buttons.appendChild(el("button", {type: "button", class: "primary", id: "next", text: editing ? "保存修改" : "下一步",
+                                      onclick: function () {
+      var value;
+      if (next.type === "number") value = $("answer-number").value.trim();
+      else {
+        var checked = form.querySelector('input[name="answer"]:checked');
+        value = checked ? checked.value : "";
+      }
+      if (value === "") { hint.textContent = "请先选择或填写一个回答。"; return; }
+      var answers = Object.assign({}, assessment.answers);
+      answers[next.id] = value;  /* numbers are sent as typed: the server reads 12万, 120,000 and 超过10万 alike */
+      call("POST", "assess/" + encodeURIComponent(assessment.id), {answers: answers}).then(function (r) {
+        assessment.answers = answers;
+        assessment.editing = null;
+        delete assessment.origins[next.id];  /* answered here: no longer "from the chat" */
+        prune(r);
+        render(r);
+      }).catch(function (error) { hint.textContent = error.message; });
+    }}));
+    if (editing) {
+      buttons.appendChild(el("button", {type: "button", class: "secondary", id: "cancel-edit", text: "取消修改",
+                                        onclick: function () { assessment.editing = null; step(); }}));
+    }
+    form.appendChild(buttons);
+    form.appendChild(hint);
+    return form;
+  }
+  function answeredList(result, editing) {
+    var list = el("ol", {class: "answered"});
+    result.path.forEach(function (s, i) {
+      var origin = assessment.origins[s.question];
+      list.appendChild(el("li", {}, [
+        document.createTextNode(s.text + " — "), el("strong", {text: s.answer_label}),
+        origin ? el("span", {class: "origin", text: "（" + origin + "）"}) : null,
+        document.createTextNode(" "),
+        s.question === editing ? el("span", {class: "origin", text: "✏️ 正在修改"}) :
+          el("button", {type: "button", class: "link", text: "修改", "aria-label": "修改第" + (i + 1) + "题的回答",
+                        onclick: function () { edit(s.question); }})]));
+    });
+    /* open while it holds answers the user did not type here (from the chat or the host page), so they are seen */
+    var details = el("details", {class: "answered-box"}, [el("summary", {text: "已回答的问题（" + result.path.length + "，可修改）"}), list]);
+    if (Object.keys(assessment.origins).length || editing) details.open = true;
+    return details;
   }
   function outcomeCard(result) {
     var o = result.outcome;
@@ -329,14 +432,26 @@
       el("button", {type: "button", class: "secondary", text: "重新开始", onclick: function () {
         assessment.answers = {};
         assessment.previous = {};
+        assessment.origins = {};
+        assessment.editing = null;
         step();
       }})]));
     return card;
   }
+  /* The file is named by the server (Content-Disposition filename*), so UI, widget and API use one scheme. */
   function download(format) {
-    call("POST", "assess/" + encodeURIComponent(assessment.id) + "/report?format=" + format,
-         {answers: assessment.answers}).then(function (blob) {
-      var link = el("a", {href: URL.createObjectURL(blob), download: "自查报告-" + assessment.id + "." + format});
+    var name = null;
+    fetch(API + "assess/" + encodeURIComponent(assessment.id) + "/report?format=" + format, {
+      method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({answers: assessment.answers})
+    }).then(function (response) {
+      if (!response.ok) return response.json().then(function (err) { throw new Error(String(err.error).split(/\s*\/\s*(?=[A-Z])/)[0]); });
+      var header = response.headers.get("content-disposition") || "";
+      var encoded = /filename\*=UTF-8''([^;]+)/i.exec(header);
+      var plain = /filename="([^"]+)"/i.exec(header);
+      name = encoded ? decodeURIComponent(encoded[1]) : plain ? plain[1] : "report." + format;
+      return response.blob();
+    }).then(function (blob) {
+      var link = el("a", {href: URL.createObjectURL(blob), download: name});
       document.body.appendChild(link);
       link.click();
       setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
