@@ -6,7 +6,6 @@ Routes only translate HTTP into calls of the functions the CLI uses (`KnowledgeB
 """
 
 import hmac
-import json
 import logging
 import os
 import re
@@ -20,13 +19,13 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
 
-from assistant import __version__
+from assistant import __version__, metrics
 from assistant.config import Settings
 from assistant.corpus import Corpus
 from assistant.errors import AssessmentIncomplete, AssistantError, NotFound
-from assistant.feedback import FeedbackStore
+from assistant.feedback import REASONS, FeedbackStore
+from assistant.guard import Guard, ScopedCORS, error_body
 from assistant.flows import assess, get_questionnaire, read_answer, verification_id
 from assistant.live import Live, Snapshot
 from assistant.ratelimit import RateLimiter
@@ -64,6 +63,12 @@ class FeedbackBody(BaseModel):
     comment: StrictStr | None = Field(None, max_length=2000)
     answer: StrictStr | None = Field(None, max_length=20000, description="The answer text rated (stored redacted).")
     corpus_version: StrictStr | None = Field(None, max_length=64)
+    reason: Literal[REASONS] | None = Field(None, description="Why a 👎: one of " + "、".join(REASONS) + ".")
+
+
+class ReasonBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Literal[REASONS] = Field(description="Why the answer got 👎, chosen after the click.")
 
 
 # ---------------------------------------------------------------------------------------------- error shape
@@ -87,10 +92,6 @@ def _problem(error: dict) -> str:
     elif "ge" in ctx or "le" in ctx or "max_length" in ctx:
         text += f"（{', '.join(f'{k}={v}' for k, v in ctx.items())}）"
     return f"{loc}: {text} / {error.get('msg', '')}" if text else f"{loc}: {error.get('msg', '')}"
-
-
-def error_body(status: int, error: str, errors: list[str] | None = None) -> dict:
-    return {"ok": False, "error": error, "errors": errors or [error], "status": status}
 
 
 def handle_error(request: Request, exc: Exception) -> JSONResponse:
@@ -159,91 +160,6 @@ def _origin_regex(allowed: list[str]) -> str:
     return "^(" + "|".join(parts) + ")$" if parts else "^$"
 
 
-# ---------------------------------------------------------------------------------------------- middleware
-
-class _ScopedCORS:
-    """CORS for the JSON API only (allowed origins); pages, widget and UI get none."""
-
-    def __init__(self, app, allowed: list[str]):
-        self.app = app
-        self.cors = CORSMiddleware(app, allow_origin_regex=_origin_regex(allowed), allow_methods=["GET", "POST"],
-                                   allow_headers=["Content-Type"], max_age=600)
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"].startswith(API + "/"):
-            return await self.cors(scope, receive, send)
-        return await self.app(scope, receive, send)
-
-
-class _Guard:
-    """Body-size cap (API and admin), per-client rate limit, and framing/sniffing headers on every response."""
-
-    def __init__(self, app, settings: Settings, limiter: RateLimiter):
-        self.app = app
-        self.max_body = settings.max_request_bytes
-        self.limiter = limiter
-        self.widget_csp = (f"{frame_ancestors(settings.origins)}; default-src 'self'; img-src 'self' data:; "
-                           "style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; base-uri 'none'; "
-                           "form-action 'self'")
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        path, method = scope["path"], scope["method"]
-        client = (scope.get("client") or (None, None))[0]
-        limited = method != "OPTIONS" and (path.startswith(API + "/") or (method == "POST" and path != "/healthz"))
-        if limited:
-            wait = self.limiter.check(client)
-            if wait:
-                body = error_body(429, f"请求过于频繁，请 {wait} 秒后再试。/ Too many requests; retry in {wait} s.")
-                return await _send_json(send, 429, body, {"retry-after": str(wait)})
-        if path.startswith(API + "/") or path.startswith("/admin/"):
-            length = dict(scope.get("headers") or []).get(b"content-length")
-            if length is not None and length.isdigit() and int(length) > self.max_body:
-                return await _send_json(send, 413, self._too_large())
-            receive = self._capped(receive)
-
-        csp = self.widget_csp if path == "/widget" else "frame-ancestors 'self'"
-
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers") or [])
-                names = {k.lower() for k, _ in headers}
-                if b"content-security-policy" not in names:
-                    headers.append((b"content-security-policy", csp.encode()))
-                if b"x-content-type-options" not in names:
-                    headers.append((b"x-content-type-options", b"nosniff"))
-                headers.append((b"referrer-policy", b"same-origin"))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        return await self.app(scope, receive, send_with_headers)
-
-    def _too_large(self) -> dict:
-        return error_body(413, f"请求体过大：最多 {self.max_body} 字节。/ Request body over {self.max_body} bytes.")
-
-    def _capped(self, receive):
-        seen = 0
-
-        async def capped():
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.max_body:
-                raise HTTPException(413, self._too_large()["error"])
-            return message
-        return capped
-
-
-async def _send_json(send, status: int, body: dict, headers: dict | None = None) -> None:
-    raw = json.dumps(body, ensure_ascii=False).encode()
-    extra = [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode()),
-                            *extra]})
-    await send({"type": "http.response.body", "body": raw})
-
-
 # ---------------------------------------------------------------------------------------------- presentation
 
 def questionnaire_json(snapshot: Snapshot, questionnaire_id: str, summary: bool = False) -> dict:
@@ -286,26 +202,59 @@ def create_app(settings: Settings, live: Live | None = None, feedback: FeedbackS
     """Build the whole server; `live` and `feedback` default to ones opened from settings."""
     live = live or Live.open(settings)
     feedback = feedback or FeedbackStore(settings.feedback_db)
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage)
     app = FastAPI(title="网络交易合规助手 API", version=__version__, docs_url=None, redoc_url=None,
                   description="Q&A and self-assessment for 《网络交易监督管理办法》. Errors: "
                               '`{"ok": false, "error": str, "errors": [str], "status": int}`. See docs/api.md.')
     app.state.live, app.state.feedback, app.state.settings, app.state.limiter = live, feedback, settings, limiter
+    app.router.on_shutdown.append(feedback.close)  # returns pooled PostgreSQL connections
     for kind in (AssistantError, RequestValidationError, HTTPException, Exception):
         app.add_exception_handler(kind, handle_error)
-    app.add_middleware(_Guard, settings=settings, limiter=limiter)
-    app.add_middleware(_ScopedCORS, allowed=settings.origins)  # outermost: 413/429 replies carry CORS headers too
+    widget_csp = (f"{frame_ancestors(settings.origins)}; default-src 'self'; img-src 'self' data:; "
+                  "style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; base-uri 'none'; "
+                  "form-action 'self'")
+    app.state.ui_blocks = None
+    app.add_middleware(Guard, max_body=settings.max_request_bytes, limiter=limiter, widget_csp=widget_csp,
+                       on_ui_request=lambda: _revive_ui(app))
+    app.add_middleware(ScopedCORS, origin_regex=_origin_regex(settings.origins))  # 413/429 replies carry CORS too
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    if proxies:  # outermost: the client address the limiter and logs see is the forwarded one, from these only
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-    @app.get("/healthz", tags=["ops"], summary="Versions served and the last reload's result")
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+
+    @app.get("/healthz", tags=["ops"], summary="Liveness: versions served, the last reload's result, the UI queue")
     def healthz():
         live.poll()
-        return live.status()
+        status = live.status()
+        metrics.serving(status)
+        if app.state.ui_blocks is not None:
+            from ui.queue_guard import state
+
+            status["ui_queue"] = state(app.state.ui_blocks)
+            if status["ui_queue"] == "stopped":
+                status["status"] = "degraded"
+        return status
+
+    @app.get("/readyz", tags=["ops"], summary="Readiness: index loaded, feedback store and rate-limit store reachable")
+    def readyz():
+        checks = {"index": live.ready(), "feedback_db": feedback.ping(),
+                  "rate_limit_storage": limiter.healthy() if limiter.enabled else True}
+        ready = all(checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics (no question text in any label)")
+    def metrics_route():
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
 
     @app.post(API + "/ask", tags=["ask"], summary="Answer a question with cited articles (same JSON as ask --json)")
     def ask(body: AskBody):
         snapshot = live.snapshot()
         result = snapshot.ask(body.question, history=body.history, top_k=body.top_k)
-        feedback.record_answer(result, source="api")
+        metrics.answered(result)
+        if feedback.record_answer(result, source="api") is not None:
+            metrics.FEEDBACK.labels("unanswered").inc()
         return result
 
     @app.get(API + "/questionnaires", tags=["assess"], summary="List self-assessments")
@@ -324,6 +273,7 @@ def create_app(settings: Settings, live: Live | None = None, feedback: FeedbackS
         result = assess(_questionnaire(snapshot, questionnaire_id), body.answers, snapshot.corpus)
         if result["status"] == "complete":
             result["verification_id"] = verification_id(result)
+            metrics.assessed(result)
         return result
 
     @app.get(API + "/assess/{questionnaire_id}/read", tags=["assess"],
@@ -335,7 +285,9 @@ def create_app(settings: Settings, live: Live | None = None, feedback: FeedbackS
     @app.post(API + "/assess/{questionnaire_id}/report", tags=["assess"], summary="Download the report (html or md)",
               response_class=Response)
     def report(questionnaire_id: str, body: AssessBody, format: Literal["html", "md"] = Query("html")):
-        from assistant.report import render_report
+        from urllib.parse import quote
+
+        from assistant.report import render_report, report_filename
 
         snapshot = live.snapshot()
         questionnaire = _questionnaire(snapshot, questionnaire_id)
@@ -344,27 +296,35 @@ def create_app(settings: Settings, live: Live | None = None, feedback: FeedbackS
             raise AssessmentIncomplete(f"问卷尚未完成，还需回答：{result['next']['text']} / The answers do not reach an "
                                        f"outcome yet (next: {result['next']['id']}).")
         text = render_report(result, questionnaire, snapshot.corpus, fmt=format, answers=body.answers)
-        name = f"report-{questionnaire_id}-{verification_id(result)}.{format}"
+        # One name everywhere (report.report_filename); plain filename= is the ASCII fallback for old clients.
+        code = verification_id(result)
+        name = report_filename(questionnaire.id, code, format)
+        fallback = report_filename(questionnaire.id, code, format, ascii_only=True)
         media = "text/html" if format == "html" else "text/markdown"
-        return Response(text, media_type=f"{media}; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(text, media_type=f"{media}; charset=utf-8", headers={
+            "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"})
 
-    @app.get(API + "/articles", tags=["laws"], summary="List or search articles")
+    @app.get(API + "/articles", tags=["laws"],
+             summary="List articles, or search them (18条 / 第十八条 / 十万 / 自动续费提前几天), best match first")
     def articles(source: str | None = None, q: str | None = Query(None, max_length=100)):
-        corpus = live.snapshot().corpus
+        from assistant.law_search import search_articles
+
+        snapshot = live.snapshot()
+        corpus = snapshot.corpus
         if source is not None and source not in corpus.laws:
             raise NotFound(f"没有法规 {source!r}；现有：{'、'.join(corpus.laws)}。/ Unknown source {source!r}.")
-        rows = []
-        for law in corpus.laws.values():
-            if source and law.source != source:
-                continue
-            for article in law.articles.values():
-                if q and q not in article.text and q not in article.heading:
-                    continue
-                rows.append({"source": law.source, "number": article.number, "label": article.label(),
-                             "chapter": article.chapter, "section": article.section,
-                             "amended": article.amendment is not None})
-        return rows
+
+        def row(law_source: str, number: int) -> dict:
+            article = corpus.article(law_source, number)
+            return {"source": law_source, "number": number, "label": article.label(), "chapter": article.chapter,
+                    "section": article.section, "amended": article.amendment is not None}
+
+        if q and q.strip():  # matched by number, literally or by meaning; `highlight` lists the words to mark
+            found = search_articles(snapshot.kb, q, [source] if source else None)
+            return [{**row(m.source, m.number), "match": m.how, "score": m.score, "highlight": list(m.terms)}
+                    for m in found.matches]
+        return [row(law.source, article.number) for law in corpus.laws.values() if not source or law.source == source
+                for article in law.articles.values()]
 
     @app.get(API + "/articles/{source}/{number}", tags=["laws"], summary="One article with plain-language notes")
     def article(source: str, number: int):
@@ -372,12 +332,22 @@ def create_app(settings: Settings, live: Live | None = None, feedback: FeedbackS
 
     @app.post(API + "/feedback", tags=["feedback"], status_code=201, summary="👍/👎 on an answer (stored redacted)")
     def feedback_route(body: FeedbackBody):
+        if body.reason and body.rating != "down":
+            raise HTTPException(422, "只有“没有帮助”（down）可以附带原因。/ A reason goes with rating 'down' only.")
         row = feedback.add("up" if body.rating == "up" else "down", body.question, answer=body.answer,
-                           comment=body.comment, corpus_version=body.corpus_version, source="api")
+                           comment=body.comment, corpus_version=body.corpus_version, source="api", reason=body.reason)
+        metrics.FEEDBACK.labels(body.rating).inc()
         return {"ok": True, "id": row}
 
+    @app.post(API + "/feedback/{row_id}/reason", tags=["feedback"], summary="Add the optional reason to a 👎")
+    def feedback_reason(row_id: int, body: ReasonBody):
+        if not feedback.set_reason(row_id, body.reason):
+            raise NotFound(f"没有编号为 {row_id} 的“没有帮助”反馈。/ No 👎 feedback with id {row_id}.")
+        return {"ok": True, "id": row_id}
+
     @app.api_route(API + "/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    def api_not_found(rest: str):
+    def api_not_found(rest: str, request: Request):
+        _method_not_allowed(app, request)
         raise NotFound(f"没有这个接口：{API}/{rest} / No such endpoint.")
 
     @app.post("/admin/reload", tags=["ops"], status_code=202, summary="Validate the corpus, rebuild and swap the index")
@@ -385,10 +355,41 @@ def create_app(settings: Settings, live: Live | None = None, feedback: FeedbackS
         _check_admin(settings, request)
         return live.request_reload()
 
+    @app.api_route("/admin/{rest:path}", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    @app.api_route("/healthz", methods=["POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    @app.api_route("/readyz", methods=["POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    @app.api_route("/metrics", methods=["POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def ops_wrong_method(request: Request):
+        """Without these the UI mounted at `/` would answer with its own 404 page."""
+        _method_not_allowed(app, request)
+        raise NotFound(f"没有这个地址：{request.url.path} / No such endpoint.")
+
     _static_routes(app, settings)
     if ui:
         _mount_ui(app, settings, live, feedback)
     return app
+
+
+def _method_not_allowed(app: FastAPI, request: Request) -> None:
+    """405 with `Allow` when the path exists for other methods (a PUT to /api/v1/ask is not a 404)."""
+    from starlette.routing import Match
+
+    allowed = set()
+    for route in app.router.routes:
+        methods = getattr(route, "methods", None)
+        if methods and route.matches({**request.scope, "method": "__none__"})[0] == Match.PARTIAL:
+            if route.endpoint.__name__ not in ("api_not_found", "ops_wrong_method"):
+                allowed |= methods
+    if allowed:
+        raise HTTPException(405, f"不支持此请求方法：{request.method} {request.url.path}（可用：{'、'.join(sorted(allowed))}）",
+                            headers={"Allow": ", ".join(sorted(allowed))})
+
+
+def _revive_ui(app: FastAPI) -> None:
+    if app.state.ui_blocks is not None:
+        from ui.queue_guard import revive
+
+        revive(app.state.ui_blocks)
 
 
 def _check_admin(settings: Settings, request: Request) -> None:
@@ -444,6 +445,9 @@ def _mount_ui(app: FastAPI, settings: Settings, live: Live, feedback: FeedbackSt
 
     from ui.app import THEME_CSS, build_ui, theme
 
-    blocks = build_ui(live, feedback)
+    from ui.queue_guard import bound
+
+    blocks = bound(build_ui(live, feedback), settings.ui_queue_size, settings.ui_concurrency)
+    app.state.ui_blocks = blocks
     gr.mount_gradio_app(app, blocks, path="/", theme=theme(), css=THEME_CSS, footer_links=[],
-                        favicon_path=str(STATIC / "favicon.svg"))
+                        favicon_path=str(STATIC / "favicon.svg"), max_file_size=f"{settings.max_request_bytes}b")

@@ -45,8 +45,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 7860, "Port `assistant serve` listens on.", int),
     Setting("allowed_origins", "http://localhost,http://127.0.0.1",
             "Comma-separated origins allowed to frame the widget and call the API (CORS)."),
-    Setting("rate_limit_per_minute", 30, "Requests per minute per client for non-local clients (0 = off).", int),
-    Setting("feedback_db", str(PROJECT_ROOT / "var" / "feedback.sqlite3"), "SQLite file for feedback and unanswered questions."),
+    Setting("rate_limit_per_minute", 60, "Requests per minute per client address (IPv6: per /64), for the API, the "
+            "widget and the UI's event routes; nobody is exempt (0 = off).", int),
+    Setting("rate_limit_storage", "memory://", "Where the rate-limit counters live: memory:// (one process) or a "
+            "redis:// URL shared by every worker and replica (the `scale` extra)."),
+    Setting("trusted_proxies", "", "Comma-separated addresses of reverse proxies whose X-Forwarded-For / "
+            "X-Forwarded-Proto are believed (e.g. 127.0.0.1 for a local nginx); empty = none."),
+    Setting("workers", 1, "Worker processes `assistant serve` starts (each serves the same build; feedback and rate "
+            "limits must then be shared: PostgreSQL and Redis).", int),
+    Setting("ui_queue_size", 64, "Gradio UI events waiting at most; more get a clear 'busy' error, not a crash.", int),
+    Setting("ui_concurrency", 4, "Gradio UI events handled at once per worker.", int),
+    Setting("feedback_db", str(PROJECT_ROOT / "var" / "feedback.sqlite3"), "SQLite file for feedback and unanswered "
+            "questions, or a postgresql:// URL shared by every worker and replica (the `scale` extra)."),
     Setting("admin_token", "", "Token required by POST /admin/reload (empty = endpoint disabled)."),
     Setting("question_hard_limit", 2000, "The API and UI reject questions longer than this many characters (422) "
             "instead of truncating them.", int),

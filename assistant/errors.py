@@ -101,6 +101,13 @@ class QuestionTooLong(QuestionError):
     status = 422
 
 
+class UnreadableText(QuestionError):
+    """Text that is not valid Unicode (a lone surrogate from a broken client): refused before it reaches the
+    encoder, which could not encode it."""
+
+    status = 422
+
+
 class ReloadInProgress(AssistantError):
     """A reload is already running; the caller should wait for it (see /healthz) instead of starting another."""
 

@@ -229,7 +229,8 @@ def load_index(index_dir: Path, corpus_version: str, encoder_id: str) -> Index:
     verify_files(folder, manifest)
     try:
         data = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
-        dense = faiss.read_index(str(folder / "dense.faiss"))
+        # Memory-mapped, not copied: every worker process shares the same pages of the build file.
+        dense = faiss.read_index(str(folder / "dense.faiss"), faiss.IO_FLAG_MMAP)
         passages = [Passage(**p) for p in data["passages"]]
         tokens = data["tokens"]
     except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:

@@ -17,14 +17,17 @@ snapshot serving; the error is logged and kept for /healthz until a later reload
 
 import logging
 import os
+import re
+import socket
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant import metrics
 from assistant.config import Settings
 from assistant.corpus import Corpus, load_corpus
-from assistant.errors import AssistantError, QuestionTooLong, ReloadInProgress
+from assistant.errors import AssistantError, QuestionTooLong, ReloadInProgress, UnreadableText
 from assistant.flow_loader import load_questionnaires
 from assistant.flows import Questionnaire
 from assistant.index import LEASE_SECONDS, MANIFEST, build_index, touch_lease
@@ -72,7 +75,18 @@ class Snapshot:
         limit = self.kb.settings.question_hard_limit
         if isinstance(question, str) and len(question) > limit:
             raise QuestionTooLong(f"问题过长：最多 {limit} 个字，您输入了 {len(question)} 个字。请精简后再问。")
+        for text in [question, *_history_texts(history)]:
+            if isinstance(text, str) and _SURROGATE.search(text):
+                raise UnreadableText("问题或对话记录中含有无法识别的字符，请删除后重试。/ The text contains a lone "
+                                     "surrogate (invalid Unicode).")
         return self.kb.ask(question, history=history, top_k=top_k)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _history_texts(history: list | None) -> list:
+    return [turn.get("content") if isinstance(turn, dict) else turn for turn in history or []]
 
 
 def load_snapshot(settings: Settings, encoder=None, auto_build: bool | None = None) -> Snapshot:
@@ -178,6 +192,8 @@ class Live:
         self.last_error = None
         self.last_reload = {"at": _now(), "trigger": trigger, "seconds": round(time.perf_counter() - started, 3),
                             "previous": old, **snapshot.versions}
+        metrics.RELOADS.labels(trigger, "ok").inc()
+        metrics.serving(snapshot.versions)
         log.info("reloaded (%s): corpus %s -> %s, index %s", trigger, old["corpus_version"],
                  snapshot.versions["corpus_version"], snapshot.versions["index_build"])
 
@@ -185,13 +201,19 @@ class Live:
         problems = exc.problems if isinstance(exc, AssistantError) else [f"{type(exc).__name__}: {exc}"]
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         self.last_error = {"at": _now(), "trigger": trigger, "error": message, "errors": problems}
+        metrics.RELOADS.labels(trigger, "failed").inc()
         log.error("reload (%s) failed, still serving corpus %s: %s", trigger,
                   self._snapshot.versions["corpus_version"], "; ".join(problems))
 
     # ------------------------------------------------------------------ reporting
 
+    def ready(self) -> bool:
+        """An index is loaded and answers (a failed reload leaves the previous one serving, which is ready)."""
+        return self._snapshot is not None and len(self._snapshot.kb.index.passages) > 0
+
     def status(self) -> dict:
         """What /healthz shows: the versions being served and how the last reload went."""
         return {"ok": True, "status": "degraded" if self.last_error else "ok", **self._snapshot.versions,
+                "instance": f"{socket.gethostname()}:{os.getpid()}",
                 "questionnaires": len(self._snapshot.questionnaires), "started_at": self.started_at,
                 "reloading": self.reloading, "last_reload": self.last_reload, "last_error": self.last_error}

@@ -1,69 +1,79 @@
-"""Per-client request quota for a public widget: a token bucket per client address, off for localhost.
+"""Per-client request quota, on the `limits` library: in process memory by default, in Redis when
+`rate_limit_storage` is a `redis://` URL, so that a client over quota on one replica is over quota on all.
 
-Token bucket rather than fixed windows: a client may burst up to `per_minute` requests, then gets one more every
-60/per_minute seconds, and there is no window edge at which 2 × the quota can pass.
+Sliding-window counters: a client may make `per_minute` requests in any minute, with no window edge at which twice
+the quota passes. Clients are keyed by address, IPv6 clients by their /64 network (one subscriber usually holds a
+whole /64, so per-address buckets would be trivially dodged). Nobody is exempt by address: behind a reverse proxy,
+the proxy must forward the client address and be listed in `trusted_proxies`; otherwise all clients share the
+proxy's bucket, which is safe (a flood through the proxy is still limited), not open.
 """
 
 import ipaddress
+import logging
 import math
-import threading
 import time
-from dataclasses import dataclass
 
-MAX_CLIENTS = 10_000  # buckets kept in memory; full (idle) buckets are dropped first when this is exceeded
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import SlidingWindowCounterRateLimiter
+
+log = logging.getLogger(__name__)
 
 
-def is_local(host: str | None) -> bool:
-    """Loopback clients (the machine itself, or a reverse proxy on it that does not forward the client address)."""
+def client_key(host: str | None) -> str:
+    """The bucket a client address counts against: the address, or its /64 network for IPv6."""
     if not host:
-        return False
-    if host == "localhost":
-        return True
+        return "unknown"
     try:
-        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+        address = ipaddress.ip_address(host.split("%")[0])
     except ValueError:
-        return False
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
+        return host
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
 
 
 class RateLimiter:
-    """`check(client)` returns 0 when the request may pass, else the seconds to wait before retrying."""
+    """`check(client)` returns 0 when the request may pass, else the seconds to wait before retrying.
 
-    def __init__(self, per_minute: int, clock=time.monotonic):
+    When the shared storage cannot be reached the request passes (and the failure is logged): an outage of the
+    quota store must not take the service down with it.
+    """
+
+    def __init__(self, per_minute: int, storage: str = "memory://"):
         self.per_minute = per_minute
-        self._rate = per_minute / 60.0
-        self._clock = clock
-        self._buckets: dict[str, _Bucket] = {}
-        self._lock = threading.Lock()
+        self.item = parse(f"{per_minute}/minute") if per_minute > 0 else None
+        self.storage_uri = storage
+        self.storage = storage_from_string(storage)
+        self.strategy = SlidingWindowCounterRateLimiter(self.storage)
+        self._warned = 0.0
 
     @property
     def enabled(self) -> bool:
-        return self.per_minute > 0
+        return self.item is not None
 
     def check(self, client: str | None) -> int:
-        if not self.enabled or is_local(client):
+        if not self.enabled:
             return 0
-        key = client or "unknown"
-        now = self._clock()
-        with self._lock:
-            bucket = self._buckets.get(key)
-            if bucket is None:
-                if len(self._buckets) >= MAX_CLIENTS:
-                    self._prune(now)
-                bucket = self._buckets[key] = _Bucket(float(self.per_minute), now)
-            bucket.tokens = min(float(self.per_minute), bucket.tokens + (now - bucket.updated) * self._rate)
-            bucket.updated = now
-            if bucket.tokens >= 1:
-                bucket.tokens -= 1
+        key = client_key(client)
+        try:
+            if self.strategy.hit(self.item, "requests", key):
                 return 0
-            return max(1, math.ceil((1 - bucket.tokens) / self._rate))
+            reset = self.strategy.get_window_stats(self.item, "requests", key).reset_time
+        except Exception as exc:  # noqa: BLE001 - any storage failure: let the request through, say so
+            if time.monotonic() - self._warned > 60:
+                self._warned = time.monotonic()
+                log.warning("rate-limit storage %s unreachable (%s); not limiting", self._safe_uri(), exc)
+            return 0
+        return max(1, math.ceil(reset - time.time()))
 
-    def _prune(self, now: float) -> None:
-        full = [k for k, b in self._buckets.items() if b.tokens + (now - b.updated) * self._rate >= self.per_minute]
-        for key in full or list(self._buckets)[: len(self._buckets) // 2]:
-            del self._buckets[key]
+    def healthy(self) -> bool:
+        try:
+            return bool(self.storage.check())
+        except Exception:  # noqa: BLE001
+            return False
+
+    def _safe_uri(self) -> str:
+        return self.storage_uri.split("@")[-1]  # no password in logs

@@ -53,6 +53,29 @@ class Selection:
     scope: str = "covered"          # covered | partial
 
 
+SUBJECT_SHARE = 0.5  # a subject term is in at least this share of an item's phrasings …
+SUBJECT_ITEMS = 5  # … and in at most this many FAQ items
+
+
+def _subjects(corpus: Corpus) -> dict[str, set[str]]:
+    """The terms that make each FAQ item what it is (税 for the tax items, 开锁 for the locksmith one): in most of
+    its phrasings and in few other items. A question that mentions none of them was not what the item was written
+    for, however close its other words are (e.g. 朋友圈 and 执照 in a question about registering, not tax)."""
+    from collections import Counter
+
+    import jieba
+
+    def terms(text: str) -> set[str]:
+        words = [w for w in jieba.lcut(text) if w.strip() and not w.isascii()]
+        return set(words) | {ch for w in words for ch in w}
+
+    phrasings = {f"faq:{item.id}": [terms(t) for t in [item.question, *item.paraphrases]] for item in corpus.faq}
+    spread = Counter(t for sets in phrasings.values() for t in set().union(*sets))
+    return {unit_id: {t for t in set().union(*sets)
+                      if sum(t in s for s in sets) >= SUBJECT_SHARE * len(sets) and spread[t] <= SUBJECT_ITEMS}
+            for unit_id, sets in phrasings.items()}
+
+
 class Selector:
     """Built once per corpus: the intents each FAQ item was written for, and which article punishes which duty."""
 
@@ -61,6 +84,7 @@ class Selector:
         self.faq_kinds = {f"faq:{item.id}": {recognise(t).kind for t in [item.question, *item.paraphrases]}
                           for item in corpus.faq}
         self.faq_yes_no = {f"faq:{item.id}": recognise(item.question).yes_no for item in corpus.faq}
+        self.faq_subject = _subjects(corpus)
         self.penalties: dict[int, list[Citation]] = {}
         self.duties: dict[int, list[int]] = {}
         law = corpus.laws.get(MEASURES)
@@ -115,6 +139,9 @@ class Selector:
         kinds = self.faq_kinds.get(unit_id, set())
         if intent.kind not in ("other", "howto") and intent.kind not in kinds and not (
                 intent.kind == "decision" and kinds & {"other", "howto"}):
+            return False
+        subject = self.faq_subject.get(unit_id)
+        if subject and not any(term in question for term in subject):  # 朋友圈卖衣服要办营业执照吗 ≠ the tax item
             return False
         item = self.corpus.unit(unit_id)
         asked = [m.amount for m in find_mentions(question)[0] if m.kind == "turnover"]

@@ -62,10 +62,11 @@ def test_sentence_transformers_backend_for_real(minilm_path, tmp_path, monkeypat
 
     corpus = tmp_path / "corpus"  # the laws and the official Q&A, a one-item FAQ: enough for the code path
     corpus.mkdir()
-    for name in ("measures.yaml", "ecommerce_law.yaml", "official_qa.yaml", "synonyms.yaml", "userdict.txt"):
+    for name in ("measures.yaml", "ecommerce_law.yaml", "official_qa.yaml", "out_of_scope.yaml", "synonyms.yaml",
+                 "userdict.txt"):
         shutil.copy(PROJECT_ROOT / "corpus" / name, corpus / name)
     shutil.copy(DATA / "corpus" / "faq_minimal.yaml", corpus / "faq.yaml")
-    (corpus / "out_of_scope.yaml").write_text("items: []\n", encoding="utf-8")
+    shutil.copytree(PROJECT_ROOT / "corpus" / "questionnaires", corpus / "questionnaires")
     settings = load_settings(overrides={"encoder": "sentence-transformers", "encoder_model": minilm_path,
                                         "corpus_dir": str(corpus), "index_dir": str(tmp_path / "index")},
                              environ={})

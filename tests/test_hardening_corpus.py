@@ -2,7 +2,6 @@
 naming file and problem; a tampered build is never served and never replaces the one serving."""
 
 import json
-import shutil
 
 import pytest
 
