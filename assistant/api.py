@@ -229,7 +229,7 @@ def create_app(settings: Settings, live: Live | None = None, feedback: FeedbackS
         status = live.status()
         metrics.serving(status)
         if app.state.ui_blocks is not None:
-            from ui.queue_guard import state
+            from ui.gradio_guard import state
 
             status["ui_queue"] = state(app.state.ui_blocks)
             if status["ui_queue"] == "stopped":
@@ -387,7 +387,7 @@ def _method_not_allowed(app: FastAPI, request: Request) -> None:
 
 def _revive_ui(app: FastAPI) -> None:
     if app.state.ui_blocks is not None:
-        from ui.queue_guard import revive
+        from ui.gradio_guard import revive
 
         revive(app.state.ui_blocks)
 
@@ -445,7 +445,7 @@ def _mount_ui(app: FastAPI, settings: Settings, live: Live, feedback: FeedbackSt
 
     from ui.app import THEME_CSS, build_ui, theme
 
-    from ui.queue_guard import bound
+    from ui.gradio_guard import bound
 
     blocks = bound(build_ui(live, feedback), settings.ui_queue_size, settings.ui_concurrency)
     app.state.ui_blocks = blocks

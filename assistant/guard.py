@@ -9,6 +9,7 @@ response, whoever makes it, gets the same headers, and no exception reaches the 
 import json
 import logging
 import time
+import traceback
 
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -99,7 +100,9 @@ class Guard:
             if state["status"]:  # e.g. Gradio's stream for an unknown session: a 200, then a 404 it cannot send
                 log.warning("%s after the response started on %s %s: stream ended", type(exc).__name__, method, path)
             else:
-                log.error("unhandled %s on %s %s", type(exc).__name__, method, path, exc_info=exc)
+                # The frames, not the message: messages can quote a merchant's question (no user text in logs).
+                log.error("unhandled %s on %s %s (message withheld)\n%s", type(exc).__name__, method, path,
+                          "".join(traceback.format_tb(exc.__traceback__)))
             if not state["status"]:
                 await send_json(send_with_headers, 500,
                                 error_body(500, "服务器内部错误，请稍后再试。/ Internal server error."))

@@ -19,8 +19,8 @@ def guarded(settings, kb, tmp_path_factory):
     app = create_app(served, live=make_live(served, kb), ui=False)
 
     @app.get("/_boom", include_in_schema=False)
-    def boom():  # a bug in our code, as the probe found several
-        raise RuntimeError("boom")
+    def boom(q: str = "boom"):  # a bug in our code, as the probe found several, whose message quotes the input
+        raise RuntimeError(q)
 
     return app
 
@@ -125,3 +125,24 @@ def test_readiness_fails_when_the_feedback_database_is_unreachable(settings, kb)
     app = create_app(down, live=make_live(down, kb), ui=False)
     r = TestClient(app, client=LOCAL).get("/readyz")
     assert r.status_code == 503 and r.json()["checks"]["feedback_db"] is False
+
+
+def test_no_user_text_in_error_logs(client, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO):
+        client.get("/_boom?q=我的手机号13812345678")
+    served = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))  # not the client's
+    assert "1381234" not in served and "手机号" not in served
+    assert "RuntimeError" in served, "the kind of failure and where it happened are still logged"
+
+
+def test_access_log_lines_lose_the_query_string():
+    import logging
+
+    from assistant.serving import _NoQueryStrings
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:1", "GET", "/api/v1/articles?q=我在朋友圈卖蛋糕", "1.1", 200), None)
+    _NoQueryStrings().filter(record)
+    assert record.getMessage() == '127.0.0.1:1 - "GET /api/v1/articles HTTP/1.1" 200'

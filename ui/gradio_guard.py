@@ -1,4 +1,4 @@
-"""Keep the Gradio event queue bounded and alive.
+"""Gradio, hardened: the event queue bounded and alive, and no user text in its error output.
 
 A burst of ~2,000 `queue/join` calls from distinct session hashes overflows Gradio's per-session message cache (an
 LRU of 2,000 entries): a session still waiting for its result is evicted, `Queue.send_message` raises KeyError
@@ -12,10 +12,20 @@ stopped" until a restart. Three defences, in order:
    read it) instead of killing the loop;
 3. should the loop stop anyway, `revive` restarts it; the server calls it on every UI request and on `/healthz`,
    which reports the queue's state, so the UI recovers without a restart.
+
+Gradio prints the traceback of any failing event to stderr, and its messages quote the inputs ("Received inputs:
+[...]", "Value: … is not in the list of choices"). Those are merchants' questions; its modules get a `traceback`
+whose `print_exc` logs the exception type and where it happened, never the message.
 """
 
 import logging
+import sys
+import traceback
 
+import gradio.blocks
+import gradio.queueing
+import gradio.routes
+import gradio.utils
 from fastapi import HTTPException
 from gradio import route_utils
 from gradio.queueing import Queue
@@ -34,6 +44,25 @@ def _get_fn(blocks, api_name, body):
 
 
 route_utils.get_fn = _get_fn
+
+
+class _QuietTraceback:
+    """Stands in for the `traceback` module inside Gradio's modules: everything as usual except `print_exc`."""
+
+    def __getattr__(self, name):
+        return getattr(traceback, name)
+
+    @staticmethod
+    def print_exc(*args, **kwargs):
+        kind, error, tb = sys.exc_info()
+        where = traceback.extract_tb(tb)[-1] if tb else None
+        log.error("UI event failed: %s at %s:%s (message withheld: it may quote user input)",
+                  kind.__name__ if kind else "error", where.filename if where else "?", where.lineno if where else "?")
+
+
+for _module in (gradio.queueing, gradio.routes, gradio.utils, gradio.blocks):
+    if getattr(_module, "traceback", None) is traceback:
+        _module.traceback = _QuietTraceback()
 
 _original_send = Queue.send_message
 
