@@ -271,14 +271,16 @@ def cmd_bench(args) -> int:
 def cmd_serve(args) -> int:
     from assistant.errors import ConfigError
 
-    try:
-        import gradio  # noqa: F401
-        import uvicorn  # noqa: F401
+    import importlib.util
 
-        from assistant import serving
-    except ImportError as exc:
-        raise ConfigError(f"`assistant serve` needs the serve extra ({exc.name} is missing): "
-                          "pip install -e '.[serve]'") from None
+    # Checked without importing: with several workers this process only supervises and should stay small.
+    missing = [name for name in ("gradio", "uvicorn", "fastapi", "limits", "prometheus_client")
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ConfigError(f"`assistant serve` needs the serve extra ({', '.join(missing)} missing): "
+                          "pip install -e '.[serve]'")
+    from assistant import serving
+
     serving.run(_settings(args))
     return 0
 

@@ -311,3 +311,26 @@ def test_serve_command_builds_the_app_and_runs_uvicorn(monkeypatch, built, tmp_p
     assert code == 0 and (calls["host"], calls["port"]) == ("127.0.0.1", 8123)
     health = TestClient(calls["app"], client=LOCAL).get("/healthz").json()
     assert health["status"] == "ok" and json.dumps(health)
+
+
+def test_serve_with_workers_hands_the_settings_to_a_factory(monkeypatch, built, tmp_path):
+    import os
+
+    import uvicorn
+
+    from assistant import serving
+
+    calls = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.update(app=app, **kw))
+    monkeypatch.setattr(serving, "prepare_index", lambda settings: calls.update(prepared=settings.workers))
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(tmp_path / "fb.sqlite3"))
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    code = main(["serve", "--workers", "2", "--port", "8124", "--corpus-dir", str(built / "corpus"),
+                 "--index-dir", str(built / "index")])
+    assert code == 0 and calls["prepared"] == 2, "the index is prepared once, before the workers start"
+    assert calls["app"] == "assistant.serving:app_from_environment" and calls["factory"] is True
+    assert calls["workers"] == 2 and calls["proxy_headers"] is False and calls["port"] == 8124
+    handed = json.loads(os.environ[serving.ENV])
+    assert handed["index_dir"] == str(built / "index") and handed["workers"] == 2
+    monkeypatch.delenv(serving.ENV)
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
