@@ -208,6 +208,7 @@ def create_app(settings: Settings, live: Live | None = None, feedback: FeedbackS
                               '`{"ok": false, "error": str, "errors": [str], "status": int}`. See docs/api.md.')
     app.state.live, app.state.feedback, app.state.settings, app.state.limiter = live, feedback, settings, limiter
     app.router.on_shutdown.append(feedback.close)  # returns pooled PostgreSQL connections
+    metrics.serving(live.snapshot().versions)
     for kind in (AssistantError, RequestValidationError, HTTPException, Exception):
         app.add_exception_handler(kind, handle_error)
     widget_csp = (f"{frame_ancestors(settings.origins)}; default-src 'self'; img-src 'self' data:; "

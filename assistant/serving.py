@@ -17,7 +17,7 @@ import tempfile
 
 from assistant.config import Settings, load_settings
 
-ENV = "ASSISTANT_SERVE_SETTINGS"
+ENV = "WANGJIAO_SERVE_SETTINGS"  # not ASSISTANT_*: those are settings, and an unknown one is an error
 log = logging.getLogger(__name__)
 
 
@@ -107,4 +107,6 @@ def run(settings: Settings) -> None:
         uvicorn.run("assistant.serving:app_from_environment", factory=True, workers=workers,
                     **uvicorn_options(settings))
     finally:
+        os.environ.pop(ENV, None)
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
         shutil.rmtree(metrics_dir, ignore_errors=True)

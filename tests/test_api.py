@@ -321,16 +321,18 @@ def test_serve_with_workers_hands_the_settings_to_a_factory(monkeypatch, built, 
     from assistant import serving
 
     calls = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.update(app=app, **kw))
+    def run(app, **kw):
+        calls.update(app=app, env=json.loads(os.environ[serving.ENV]), **kw)
+
+    monkeypatch.setattr(uvicorn, "run", run)
     monkeypatch.setattr(serving, "prepare_index", lambda settings: calls.update(prepared=settings.workers))
     monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(tmp_path / "fb.sqlite3"))
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)  # recorded as absent: restored so afterwards
+    monkeypatch.delenv(serving.ENV, raising=False)
     code = main(["serve", "--workers", "2", "--port", "8124", "--corpus-dir", str(built / "corpus"),
                  "--index-dir", str(built / "index")])
     assert code == 0 and calls["prepared"] == 2, "the index is prepared once, before the workers start"
     assert calls["app"] == "assistant.serving:app_from_environment" and calls["factory"] is True
     assert calls["workers"] == 2 and calls["proxy_headers"] is False and calls["port"] == 8124
-    handed = json.loads(os.environ[serving.ENV])
-    assert handed["index_dir"] == str(built / "index") and handed["workers"] == 2
-    monkeypatch.delenv(serving.ENV)
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    assert calls["env"]["index_dir"] == str(built / "index") and calls["env"]["workers"] == 2
+    assert serving.ENV not in os.environ and "PROMETHEUS_MULTIPROC_DIR" not in os.environ, "cleaned up after"
