@@ -1,6 +1,7 @@
 """Index lifecycle: manifest, stale detection and auto rebuild, atomic swaps, incremental embedding cache."""
 
 import json
+import shutil
 
 import pytest
 
@@ -74,6 +75,8 @@ def test_manifest_is_valid_json_on_disk(built):
 
 
 def test_bm25_only_open_builds_a_missing_index(built, tmp_path):
+    # No build and no manifest, but the embedding cache (as after a cleaned-up deploy): the build reuses vectors.
+    shutil.copytree(built / "index" / "cache", tmp_path / "index" / "cache")
     settings = load_settings(overrides={"corpus_dir": str(built / "corpus"), "index_dir": str(tmp_path / "index")},
                              environ={})
     kb = KnowledgeBase.open(settings, mode="bm25")
