@@ -46,7 +46,13 @@ class RateLimiter:
         self.per_minute = per_minute
         self.item = parse(f"{per_minute}/minute") if per_minute > 0 else None
         self.storage_uri = storage
-        self.storage = storage_from_string(storage)
+        try:
+            self.storage = storage_from_string(storage)
+        except Exception as exc:  # noqa: BLE001 - unknown scheme, or redis:// without the redis package
+            from assistant.errors import ConfigError
+
+            raise ConfigError(f"rate_limit_storage {self._safe_uri()!r} cannot be used ({exc}); use memory:// or a "
+                              "redis:// URL with the scale extra installed (pip install -e '.[serve,scale]')") from None
         self.strategy = SlidingWindowCounterRateLimiter(self.storage)
         self._warned = 0.0
 
