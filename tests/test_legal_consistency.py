@@ -182,3 +182,18 @@ def test_ui_uses_the_official_term_for_the_2025_change_and_the_demo_states_8_3_f
     assert "修订" not in ui_text
     demo = (root / "ui" / "static" / "demo.html").read_text(encoding="utf-8")
     assert "依法须取得行政许可的，应当办理市场主体登记" in demo and "合并计算" in demo and "近12个月" not in demo
+
+
+def test_platform_operators_are_told_about_monitoring_and_video_retention(questionnaires):
+    """Issue 9 #4: Art. 29 (检查监控、保存记录、报告) and Art. 20(2) reach platform operators."""
+    outcome = questionnaires["platform_role"].outcomes["platform_operator"]
+    cited = {(c.article, c.paragraph) for c in outcome.cites if c.source == "measures"}
+    assert any(article == 29 for article, _ in cited) and (20, 2) in cited, cited
+
+
+def test_a_withheld_deposit_gets_the_related_provisions_not_a_refusal(kb):
+    """Issue 9 #9: 保证金 is not settled by the Measures, but Art. 32 and Art. 30 bear on it."""
+    result = kb.ask("平台无缘无故扣了我的保证金")
+    assert result["scope"] == "partial", result["scope"]
+    shown = {(c["source"], c["article"]) for c in result["citations"] + result.get("related_citations", [])}
+    assert ("measures", 32) in shown or ("measures", 30) in shown, shown
