@@ -194,13 +194,14 @@ def count_feedback(db: str, mark: str) -> int:
         getattr(store, "close", lambda: None)()
 
 
-def measure(kind: str, users: int, seconds: int) -> dict:
+def measure(kind: str, users: int, seconds: int, reload: bool = True) -> dict:
     mark = f"load-{kind}-{uuid.uuid4().hex[:8]}"
     with topology(kind) as (url, env, workdir):
         reload_result: dict = {}
-        reloader = reload_later(url, seconds / 2, reload_result)
+        reloader = reload_later(url, seconds / 2, reload_result) if reload else None
         stats = run_locust(url, users, seconds, mark, workdir)
-        reloader.join(150)
+        if reloader:
+            reloader.join(150)
         stored = count_feedback(env["ASSISTANT_FEEDBACK_DB"], mark)
     return {"topology": kind, **stats, "feedback_stored": stored, "reload": reload_result}
 
@@ -236,16 +237,21 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--only", choices=["one", "workers2", "replicas2"], action="append")
     parser.add_argument("--memory", action="store_true", help="only print RSS/PSS per process of `--workers 2`")
+    parser.add_argument("--no-reload", action="store_true", help="no hot reload during the run (pure throughput)")
+    parser.add_argument("--think", type=float, default=1.0, help="max seconds between a user's actions (0: none)")
     args = parser.parse_args(argv)
+    os.environ["LOAD_THINK"] = str(args.think)
     if args.memory:
         print(json.dumps(memory(), indent=1))
         return 0
-    results = [measure(kind, args.users, args.seconds) for kind in args.only or ["one", "workers2", "replicas2"]]
-    print(f"{args.users} users, {args.seconds} s each, hot reload at {args.seconds // 2} s")
+    results = [measure(kind, args.users, args.seconds, not args.no_reload)
+               for kind in args.only or ["one", "workers2", "replicas2"]]
+    print(f"{args.users} users, think time ≤ {args.think} s, {args.seconds} s each, " +
+          ("no reload" if args.no_reload else f"hot reload at {args.seconds // 2} s"))
     print("| topology | requests | failures | req/s | p50 ms | p95 ms | p99 ms | feedback sent → stored | reload |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
-        reload = "ok" if r["reload"].get("reloaded_to") else f"not seen {r['reload']}"
+        reload = "ok" if r["reload"].get("reloaded_to") else ("—" if not r["reload"] else f"not seen {r['reload']}")
         print(f"| {r['topology']} | {r['requests']} | {r['failures']} | {r['rps']} | {r['p50']} | {r['p95']} | "
               f"{r['p99']} | {r['feedback_sent']} → {r['feedback_stored']} | {reload} |")
     print(json.dumps(results, ensure_ascii=False))
