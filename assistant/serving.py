@@ -100,6 +100,10 @@ def run(settings: Settings) -> None:
     if settings.feedback_db.startswith(("postgresql://", "postgres://")) is False:
         log.warning("%d workers share the SQLite file %s (fine on one machine; use PostgreSQL across machines)",
                     workers, settings.feedback_db)
+    # Each worker's encoder gets its share of the cores (OpenMP threads), instead of every worker spreading one
+    # question over all cores and the workers fighting over them. An operator's own setting wins.
+    threads_set = "OMP_NUM_THREADS" not in os.environ
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
     metrics_dir = tempfile.mkdtemp(prefix="assistant-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     os.environ[ENV] = json.dumps(settings.values)
@@ -109,4 +113,6 @@ def run(settings: Settings) -> None:
     finally:
         os.environ.pop(ENV, None)
         os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        if threads_set:
+            os.environ.pop("OMP_NUM_THREADS", None)
         shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -322,17 +322,19 @@ def test_serve_with_workers_hands_the_settings_to_a_factory(monkeypatch, built, 
 
     calls = {}
     def run(app, **kw):
-        calls.update(app=app, env=json.loads(os.environ[serving.ENV]), **kw)
+        calls.update(app=app, env=json.loads(os.environ[serving.ENV]), threads=os.environ["OMP_NUM_THREADS"], **kw)
 
     monkeypatch.setattr(uvicorn, "run", run)
     monkeypatch.setattr(serving, "prepare_index", lambda settings: calls.update(prepared=settings.workers))
     monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(tmp_path / "fb.sqlite3"))
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)  # recorded as absent: restored so afterwards
     monkeypatch.delenv(serving.ENV, raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     code = main(["serve", "--workers", "2", "--port", "8124", "--corpus-dir", str(built / "corpus"),
                  "--index-dir", str(built / "index")])
     assert code == 0 and calls["prepared"] == 2, "the index is prepared once, before the workers start"
     assert calls["app"] == "assistant.serving:app_from_environment" and calls["factory"] is True
     assert calls["workers"] == 2 and calls["proxy_headers"] is False and calls["port"] == 8124
     assert calls["env"]["index_dir"] == str(built / "index") and calls["env"]["workers"] == 2
+    assert calls["threads"] == str(max(1, (os.cpu_count() or 1) // 2)), "each worker's encoder gets its share of cores"
     assert serving.ENV not in os.environ and "PROMETHEUS_MULTIPROC_DIR" not in os.environ, "cleaned up after"
