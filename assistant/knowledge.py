@@ -81,7 +81,7 @@ class KnowledgeBase:
         except (IndexNotBuilt, StaleIndex) as exc:
             if not auto:
                 raise
-            log.warning("%s; building the index now (about 25 s on 2 cores)", exc)
+            log.warning("%s; building the index now (about a minute on 2 cores)", exc)
             if progress is None:  # a progress bar where someone watches a terminal (first `ask`, first `serve`)
                 progress = sys.stderr.isatty()
             build_index(corpus, encoder or create_encoder(settings), segmenter, index_dir, progress=progress)

@@ -63,7 +63,7 @@ def _prepare(values: dict) -> None:
     try:
         KnowledgeBase.open(settings, auto_build=False)
     except Exception:  # noqa: BLE001 - anything unusable is rebuilt (or reported) by the open below
-        print("building the index (first start or changed corpus, about 25 s)…", file=sys.stderr, flush=True)
+        print("building the index (first start or changed corpus, about a minute)…", file=sys.stderr, flush=True)
         KnowledgeBase.open(settings, progress=sys.stderr.isatty())
         print("index ready", file=sys.stderr, flush=True)
 

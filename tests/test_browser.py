@@ -42,7 +42,8 @@ def test_chat_answers_with_citation_chips(server, server_settings, page):
     expect(page.locator("#step-question")).to_contain_text("您在网上主要从事哪一类经营活动？")
 
 
-def test_registration_self_assessment_reaches_the_exempt_outcome(server, page):
+def reach_the_turnover_question(page, server):
+    """自查 → registration, answered as an individual selling other goods without a licence."""
     page.goto(server + "/")
     page.get_by_role("tab", name="自查").click()
     page.get_by_label("选择自查问卷").click()
@@ -51,6 +52,10 @@ def test_registration_self_assessment_reaches_the_exempt_outcome(server, page):
         page.locator("#answer-choice").get_by_text(label, exact=True).click()
         page.locator("#next").click()
         expect(page.locator("#answer-choice").get_by_text(label, exact=True)).to_have_count(0)
+
+
+def test_registration_self_assessment_reaches_the_exempt_outcome(server, page):
+    reach_the_turnover_question(page, server)
     page.locator("#answer-number input").fill("6万")
     expect(page.locator("#answer-reading")).to_contain_text("按 60,000 元计算（不超过10万元）")
     page.locator("#next").click()
@@ -89,14 +94,7 @@ def test_widget_on_the_demo_seller_center(server, page):
 def test_typed_amount_is_read_before_deciding(server, page, width):
     """Issue 7: "12万" in the turnover box is 120,000 元, shown before 下一步, and ends in register_required."""
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(server + "/")
-    page.get_by_role("tab", name="自查").click()
-    page.get_by_label("选择自查问卷").click()
-    page.get_by_role("option", name="我需要办理市场主体登记吗？").click()
-    for label in ("个人，尚未办理市场主体登记", "其他商品或者服务", "依法无须取得许可"):
-        page.locator("#answer-choice").get_by_text(label, exact=True).click()
-        page.locator("#next").click()
-        expect(page.locator("#answer-choice").get_by_text(label, exact=True)).to_have_count(0)
+    reach_the_turnover_question(page, server)
     page.locator("#answer-number input").fill("12万")
     expect(page.locator("#answer-reading")).to_contain_text("按 120,000 元计算（超过10万元）")
     page.screenshot(path=str(OUTPUT / f"browser-amount-{width}.png"), full_page=True)
