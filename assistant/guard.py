@@ -97,16 +97,16 @@ class Guard:
         except Exception as exc:  # noqa: BLE001 - the last line: log, answer 500 or end the stream, never re-raise
             if isinstance(exc, HTTPException) and exc.status_code == 413 and not state["status"]:
                 return await send_json(send_with_headers, 413, self._too_large())
-            if state["status"]:  # e.g. Gradio's stream for an unknown session: a 200, then a 404 it cannot send
-                log.warning("%s after the response started on %s %s: stream ended", type(exc).__name__, method, path)
-            else:
+            if not state["status"]:
                 # The frames, not the message: messages can quote a merchant's question (no user text in logs).
                 log.error("unhandled %s on %s %s (message withheld)\n%s", type(exc).__name__, method, path,
                           "".join(traceback.format_tb(exc.__traceback__)))
-            if not state["status"]:
                 await send_json(send_with_headers, 500,
                                 error_body(500, "服务器内部错误，请稍后再试。/ Internal server error."))
-            elif not state["done"]:  # a stream broke after its 200: end it properly so the connection stays usable
+                return
+            # e.g. Gradio's stream for an unknown session: a 200, then a 404 it cannot send
+            log.warning("%s after the response started on %s %s: stream ended", type(exc).__name__, method, path)
+            if not state["done"]:  # end the stream properly so the connection stays usable
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             metrics.observe(scope, state["status"] or 500, started)

@@ -114,8 +114,9 @@ class KnowledgeBase:
             if looks_like_reply(turns[i], self.questionnaires):
                 continue
             ranking = self._earlier(resolve(turns[i], turns[:i]), self.settings.top_k)
-            suggested = self._suggested(turns[i], ranking)
-            agrees = self._ranked(ranking, turns[i]) is suggested or self._scope(ranking).kind != "covered"
+            ranked = self._ranked(ranking, turns[i])
+            suggested = self._suggested(turns[i], ranking, ranked)
+            agrees = ranked is suggested or self._scope(ranking).kind != "covered"
             decides = bool(suggested) and wants_decision(turns[i], recognise(turns[i]), read(turns[i], suggested),
                                                          suggested, agrees)
             if i and is_elliptical(turns[i]):
@@ -125,10 +126,10 @@ class KnowledgeBase:
             return Topic(suggested, decides, i)
         return None
 
-    def _suggested(self, text: str, ranking: Ranking):
+    def _suggested(self, text: str, ranking: Ranking, ranked):
         """The questionnaire a question is about: one it names with facts, else the one its first article has (even
         below the answer threshold when the question states facts it asks about: "淘宝卖手工包包，一年大概8万")."""
-        named = on_topic(text, self.questionnaires) or self._ranked(ranking, text)
+        named = on_topic(text, self.questionnaires) or ranked
         if named is None and ranking.out_of_scope is None:
             first = suggest([key for key, _ in ranking.articles], self.questionnaires)
             if first is not None and any(k != first.questions[first.start].key for k in read(text, first).facts):
@@ -155,8 +156,9 @@ class KnowledgeBase:
         return scope_of(ranking, self.corpus, threshold, self.settings.scope_margin)
 
     def decision(self, text: str, turns: list[str], ranking: Ranking) -> Decision | None:
-        return decide(self.questionnaires, self.corpus, text, turns, recognise(text), self._suggested(text, ranking),
-                      self.topic(turns) if turns else None, self._ranked(ranking, text),
+        ranked = self._ranked(ranking, text)  # runs the selector: once per turn, shared by both uses
+        return decide(self.questionnaires, self.corpus, text, turns, recognise(text),
+                      self._suggested(text, ranking, ranked), self.topic(turns) if turns else None, ranked,
                       covered=self._scope(ranking).kind == "covered")
 
     def ask(self, question, history: list | None = None, top_k: int | None = None) -> dict:
