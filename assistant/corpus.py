@@ -133,6 +133,12 @@ class OutOfScopeTopic:
     referral: str
     examples: list[str]
     related: list[Citation] = field(default_factory=list)
+    # Patterns of what a question asks when it asks for this topic's subject (a registration procedure, a tax
+    # amount, a platform's own rule): such a question is this topic's whatever covered article scores first.
+    asks: tuple[re.Pattern, ...] = ()
+
+    def asked_by(self, text: str) -> bool:
+        return any(pattern.search(text) for pattern in self.asks)
 
 
 @dataclass
@@ -308,6 +314,21 @@ class YamlFile:
             else:
                 out.append(value.strip())
         return out
+
+
+def _patterns(f: YamlFile, mapping: dict, path: str, key: str) -> tuple[re.Pattern, ...]:
+    """Regular expressions a staff editor wrote (case-insensitive); a broken one is a problem at its line."""
+    out = []
+    for i, text in enumerate(f.seq(mapping, path, key)):
+        where = f"{path}.{key}[{i}]"
+        if not isinstance(text, str) or len(text.strip()) < 2:
+            f.add(where, "expected a pattern of at least two characters")
+            continue
+        try:
+            out.append(re.compile(text.strip(), re.IGNORECASE))
+        except re.error as exc:
+            f.add(where, f"not a valid regular expression: {exc}")
+    return tuple(out)
 
 
 MAX_FILE_BYTES = 5_000_000  # a corpus file larger than this is a mistake (or an attack), not a knowledge base
@@ -492,8 +513,9 @@ def load_corpus(root: str | Path) -> Corpus:
         referral = f.text(entry, path, "referral")
         examples = f.texts(entry, path, "examples", 2)
         related = read_cites(f, entry, path, laws, "related") if "related" in entry else []
+        asks = _patterns(f, entry, path, "asks") if "asks" in entry else ()
         if item_id and topic and referral:
-            out_of_scope.append(OutOfScopeTopic(item_id, topic, referral, examples, related))
+            out_of_scope.append(OutOfScopeTopic(item_id, topic, referral, examples, related, asks))
     synonyms = _load_synonyms(root, problems)
     _check_userdict(root, problems)
     if problems:

@@ -116,7 +116,7 @@ class KnowledgeBase:
             ranking = self._earlier(resolve(turns[i], turns[:i]), self.settings.top_k)
             ranked = self._ranked(ranking, turns[i])
             suggested = self._suggested(turns[i], ranking, ranked)
-            agrees = ranked is suggested or self._scope(ranking).kind != "covered"
+            agrees = ranked is suggested or self._scope(ranking, turns[i]).kind != "covered"
             decides = bool(suggested) and wants_decision(turns[i], recognise(turns[i]), read(turns[i], suggested),
                                                          suggested, agrees)
             if i and is_elliptical(turns[i]):
@@ -142,7 +142,7 @@ class KnowledgeBase:
         That is the first citation of the answer the selector would choose, not merely the best-scoring article:
         a FAQ written for another question ("朋友圈卖货不办执照要交税不") may score first without fitting.
         """
-        if self._scope(ranking).kind != "covered":
+        if self._scope(ranking, text).kind != "covered":
             return None
         selection = self.selector.select(ranking, recognise(text), text, faq_threshold=self.settings.faq_threshold,
                                          floor=self.threshold * CITATION_FLOOR,
@@ -150,16 +150,16 @@ class KnowledgeBase:
         lead = selection.citations[:1] or [key for key, _ in ranking.articles]
         return suggest(lead, self.questionnaires)
 
-    def _scope(self, ranking: Ranking, english: bool = False):
+    def _scope(self, ranking: Ranking, text: str, english: bool = False):
         # A question in English is judged by the dense signal alone, so it takes that signal's threshold.
         threshold = MODE_THRESHOLDS["dense"] if english else self.threshold
-        return scope_of(ranking, self.corpus, threshold, self.settings.scope_margin)
+        return scope_of(ranking, self.corpus, threshold, self.settings.scope_margin, text)
 
     def decision(self, text: str, turns: list[str], ranking: Ranking) -> Decision | None:
         ranked = self._ranked(ranking, text)  # runs the selector: once per turn, shared by both uses
         return decide(self.questionnaires, self.corpus, text, turns, recognise(text),
                       self._suggested(text, ranking, ranked), self.topic(turns) if turns else None, ranked,
-                      covered=self._scope(ranking).kind == "covered")
+                      covered=self._scope(ranking, text).kind == "covered")
 
     def ask(self, question, history: list | None = None, top_k: int | None = None) -> dict:
         """Answer one question (with optional previous turns) as the JSON contract of `assistant ask --json`.
@@ -172,7 +172,7 @@ class KnowledgeBase:
         turns = [normalize(t).text for t in user_turns(history)][-MAX_TURNS:]
         intent = recognise(normalised.text)
         ranking = self.retriever.search(resolve(normalised.text, turns), top_k, form=intent.words)
-        scope = self._scope(ranking, normalised.english)
+        scope = self._scope(ranking, normalised.text, normalised.english)
         decision = self.decision(normalised.text, turns, ranking)
         floor = self.threshold * CITATION_FLOOR
         selection = None

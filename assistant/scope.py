@@ -6,6 +6,11 @@ when its best example scores within `margin` of the best covered unit: an adjace
 must not be answered as covered just because a loosely related article ("刷单违法吗") scores a little higher. A
 topic with `related` provisions makes the answer partial; below the answer threshold nothing is covered. The
 margin is calibrated on the evaluation sets (`assistant eval --calibrate`), not on single questions.
+
+Similarity alone cannot tell "开网店要办营业执照吗" (Art. 8 answers it) from "网店营业执照怎么办理" (the
+registration procedure, which the Measures leave to the registration rules): both are closest to the same article.
+A topic may therefore declare `asks`, patterns of what a question asks when it asks for the topic's subject (a
+procedure, a tax amount, a platform's own rule, a criminal sentence); such a question takes the topic's scope.
 """
 
 from dataclasses import dataclass
@@ -29,7 +34,13 @@ class Scope:
     confident_topic: bool = False  # the topic matched well enough to show its referral
 
 
-def scope_of(ranking: Ranking, corpus: Corpus, threshold: float, margin: float) -> Scope:
+def scope_of(ranking: Ranking, corpus: Corpus, threshold: float, margin: float, text: str = "") -> Scope:
+    asked = [t for t in corpus.out_of_scope if t.asked_by(text)] if text else []
+    if asked:
+        # Of several topics asked for ("个体户注销要交税吗"), the one whose examples the question is closest to.
+        scores = {u.id: u.score for u in ranking.units if u.id.startswith("oos:")}
+        asked = max(asked, key=lambda t: scores.get(f"oos:{t.id}", -1.0))
+        return Scope("partial" if asked.related else "not_covered", asked, True)
     covered = next((u for u in ranking.units if not u.id.startswith("oos:")), None)
     anchor = next((u for u in ranking.units if u.id.startswith("oos:")), None)
     topic = corpus.unit(anchor.id) if anchor is not None else None

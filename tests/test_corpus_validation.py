@@ -91,3 +91,14 @@ def test_check_command_exit_codes(corpus_copy, capsys):
     assert main(["check", "--corpus-dir", str(corpus_copy)]) == 1
     err = capsys.readouterr().err
     assert "unknown article 'measures:88'" in err and "problem(s) found" in err, err
+
+
+def test_broken_asks_pattern_names_file_line_and_field(corpus_copy):
+    path = corpus_copy / "out_of_scope.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("      - '发票'\n", "      - '发票(开具'\n", 1)
+    path.write_text(text, encoding="utf-8")
+    problems = problems_for(corpus_copy)
+    line = text.splitlines().index("      - '发票(开具'") + 1
+    assert any(p.startswith(f"corpus/out_of_scope.yaml:{line}") and ".asks[0]" in p
+               and "not a valid regular expression" in p for p in problems), problems
