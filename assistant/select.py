@@ -30,6 +30,9 @@ _OPENER = re.compile(r"^(算|不算|会|不会|能|不能|可以|不可以|需�
                      r"合法|不合法|属于|不属于|应当|不应当|对|不对)[。，,！!]\s*")
 _CITED = re.compile(r"第([一二三四五六七八九十百]+)条(?:第([一二三四五六七八九十]+)款)?")
 _VIOLATION = re.compile(r"违反本办法((?:第[一二三四五六七八九十百]+条(?:第[一二三四五六七八九十]+款)?[、，,]?)+)")
+# "刷单会被罚吗", "会有事吗", "触犯哪条法律": whether a behaviour is punished rests on the duty it breaks, so the duty is
+# cited first and the penalty after it; "罚多少 / 怎么罚 / 按什么处罚" asks for the penalty itself.
+_WHETHER_PUNISHED = re.compile(r"(被|挨)?(罚|处罚|罚款|处理)(吗|么|不)|会有事|触犯")
 _TIME = re.compile(r"日|年|月|工作日|小时|之日起|期限|以前|以内|前")
 _MONEY = re.compile(r"元|罚款")
 # When the best provision does not say what the question asks for, the Measures touch the matter without settling it.
@@ -40,6 +43,10 @@ NOT_SAID = {
     "deadline": "《网络交易监督管理办法》没有规定您问的这个期限；请以有关法律法规或者平台规则为准。",
 }
 _SAYS = {"amount": _MONEY, "deadline": _TIME}
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
 @dataclass
@@ -102,6 +109,9 @@ class Selector:
 
     def select(self, ranking: Ranking, intent: Intent, question: str, *, faq_threshold: float, floor: float,
                max_citations: int) -> Selection:
+        # Subject terms are looked for in the legal terms the question was searched with too (审核 → 核验).
+        question = f"{question} {ranking.expanded[len(ranking.query):]}" if ranking.expanded.startswith(
+            ranking.query) else f"{question} {ranking.expanded}"
         units = [u for u in ranking.units if not u.id.startswith("oos:") and u.score >= floor] or \
                 [u for u in ranking.units if not u.id.startswith("oos:")][:1]
         selection = None
@@ -114,6 +124,14 @@ class Selector:
 
     def _answer(self, ranking, units, intent, question, faq_threshold) -> Selection:
         best = units[0].score
+        top = units[0]
+        if intent.kind in _SAYS and top.id.startswith("faq:") and self._on_subject(top.id, question) \
+                and not self.fits(top.id, intent, question):
+            # "平台多久审核一次卖家信息": the best item is on the subject but written as a yes/no question; its own
+            # provision may still say the time limit or amount asked (至少每六个月核验更新一次): quote that.
+            cite = self._paragraph(ranking, self._primary(top), intent)
+            if _SAYS[intent.kind].search(self.corpus.article(cite.source, cite.article).cited_text(cite.paragraph)):
+                return self._article(ranking, cite, intent)
         for unit in units:
             if unit.score < best * FIT_MARGIN:
                 break
@@ -140,13 +158,16 @@ class Selector:
         if intent.kind not in ("other", "howto") and intent.kind not in kinds and not (
                 intent.kind == "decision" and kinds & {"other", "howto"}):
             return False
-        subject = self.faq_subject.get(unit_id)
-        if subject and not any(term in question for term in subject):  # 朋友圈卖衣服要办营业执照吗 ≠ the tax item
+        if not self._on_subject(unit_id, question):  # 朋友圈卖衣服要办营业执照吗 ≠ the tax item
             return False
         item = self.corpus.unit(unit_id)
         asked = [m.amount for m in find_mentions(question)[0] if m.kind == "turnover"]
         written = [m.amount for m in find_mentions(item.question)[0] if m.kind == "turnover"]
         return not (asked and written and asked[0].intersect(written[0]) is None)
+
+    def _on_subject(self, unit_id: str, question: str) -> bool:
+        subject = self.faq_subject.get(unit_id)
+        return not subject or any(term in question for term in subject)
 
     def _article_fits(self, unit: Unit, intent: Intent) -> bool:
         """A penalty article answers a question about the penalty (or an unmarked one), not "what must I show"."""
@@ -189,7 +210,10 @@ class Selector:
         unit = f"{cite.source}:{cite.article}"
         ranked = [int(h.passage.id.rsplit(":", 1)[1]) for h in ranking.hits
                   if h.passage.kind == "paragraph" and h.passage.unit == unit]
-        ranked += [i for i in range(1, len(article.paragraphs) + 1) if i not in ranked]
+        # Paragraphs the search did not reach: the one sharing most of the searched words (刷单 → 虚构交易) first.
+        grams = _bigrams(ranking.expanded)
+        rest = [i for i in range(1, len(article.paragraphs) + 1) if i not in ranked]
+        ranked += sorted(rest, key=lambda i: -len(grams & _bigrams(article.paragraphs[i - 1].full_text)))
         wanted = {"deadline": _TIME, "amount": _MONEY}.get(intent.kind)
         if wanted and not wanted.search(article.paragraphs[ranked[0] - 1].full_text):
             ranked = sorted(ranked, key=lambda i: not wanted.search(article.paragraphs[i - 1].full_text))
@@ -219,7 +243,10 @@ class Selector:
             punishing = [str(p) for c in selection.citations for p in self.penalties.get(Citation.parse(c).article, [])
                          if Citation.parse(c).source == MEASURES]
             selection.citations = [*punishing[:1], *selection.citations]
-            selection.citations.sort(key=lambda c: Citation.parse(c).article not in self.duties)
+            if not self._whether(intent, question):
+                selection.citations.sort(key=lambda c: Citation.parse(c).article not in self.duties)
+            else:
+                selection.citations.sort(key=lambda c: Citation.parse(c).article in self.duties)
             return selection
         if top.id.startswith(f"{MEASURES}:") and Citation.parse(top.id).article >= 39:
             return None  # a penalty article already ranks first: quote it
@@ -240,7 +267,15 @@ class Selector:
         penalty = penalties[0]
         article = self.corpus.article(penalty.source, penalty.article)
         body = f"{article.label(penalty.paragraph)}规定：{article.cited_text(penalty.paragraph)}"
+        if self._whether(intent, question):
+            duty_text = self.corpus.article(duty.source, duty.article).cited_text(duty.paragraph)
+            return Selection(f"{duty_label}规定：{duty_text}\n\n违反的，{body}", "penalty", [str(duty), str(penalty)])
         return Selection(body, "penalty", [str(penalty), str(duty)])
+
+    @staticmethod
+    def _whether(intent: Intent, question: str) -> bool:
+        """A yes/no question whether a behaviour is punished (not how, how much, or by which rule)."""
+        return intent.yes_no and bool(_WHETHER_PUNISHED.search(question)) or "触犯" in question
 
     def _remedy(self, ranking, units, intent, question, faq_threshold) -> Selection | None:
         top = units[0]

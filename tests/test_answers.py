@@ -48,6 +48,19 @@ def test_penalty_question_gets_the_article_that_punishes_the_duty(kb):
     assert "反不正当竞争法" in result["answer"]
 
 
+@pytest.mark.parametrize("question", ["用小号给自己店铺写好评，会被罚吗", "淘宝店铺找人刷单会被罚款吗"])
+def test_whether_punished_question_cites_the_duty_first_then_the_penalty(kb, question):
+    cited = [(c["article"], c["paragraph"]) for c in kb.ask(question)["citations"]]
+    assert cited[:2] == [(14, 2), (43, None)], cited
+
+
+def test_time_limit_question_quotes_the_provision_that_sets_it(kb):
+    # The nearest item is a yes/no one about verifying sellers; Art. 24(1) itself says how often.
+    result = kb.ask("平台多久审核一次卖家信息")
+    assert (result["citations"][0]["article"], result["citations"][0]["paragraph"]) == (24, 1)
+    assert "至少每六个月核验更新一次" in result["answer"]
+
+
 def test_what_to_do_question_gets_the_duty_and_where_to_complain(kb):
     result = kb.ask("卖家泄露买家信息怎么办")
     assert result["citations"][0]["article"] == 13, [c["label"] for c in result["citations"]]

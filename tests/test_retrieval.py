@@ -16,10 +16,10 @@ DEV = EVAL / "dev.yaml"
 GATE = {
     "dev.yaml": {"recall@1": 0.87, "recall@3": 0.96, "mrr": 0.91, "answered": 0.92, "refused": 0.95,
                  "primary@1": 0.74, "citation_precision": 0.74},
-    "real.yaml": {"recall@1": 0.79, "recall@3": 0.90, "mrr": 0.85, "primary@1": 0.51, "citation_precision": 0.76},
+    "real.yaml": {"recall@1": 0.79, "recall@3": 0.90, "mrr": 0.85, "primary@1": 0.53, "citation_precision": 0.76},
 }
 MAX = {"dev.yaml": {"citations_per_answer": 2.0, "out_of_scope_as_covered": 0.05},
-       "real.yaml": {"citations_per_answer": 2.0, "out_of_scope_as_covered": 0.28}}
+       "real.yaml": {"citations_per_answer": 2.0, "out_of_scope_as_covered": 0.27}}
 
 
 @pytest.fixture(scope="module")
