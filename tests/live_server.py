@@ -10,6 +10,13 @@ import pytest
 
 from browser_checks import ARGS, CHROMIUM, OUTPUT, TIMEOUT, WIDTHS, offline_context, start_server
 
+try:  # `expect` waits 5 s by default: too short for a Gradio round trip on 2 busy cores, the pages' own timeout applies
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT // 2)
+except ImportError:  # the fixtures skip without Playwright
+    pass
+
 
 @pytest.fixture(scope="module")
 def server_settings(settings, tmp_path_factory):

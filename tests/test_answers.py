@@ -87,6 +87,16 @@ def test_question_in_english_gets_a_note_or_an_english_refusal(kb):
     assert not refused["answered"] and refused["answer"].startswith("Sorry"), refused["answer"][:80]
 
 
+@pytest.mark.parametrize("question, article", [
+    ("What does the regulation say about fake reviews?", 14),   # fake review → 编造用户评价 (synonyms.yaml)
+    ("Do I need a business license to sell online as an individual?", 8),
+])
+def test_english_question_is_searched_with_the_measures_terms_its_words_name(kb, question, article):
+    result = kb.ask(question)
+    assert result["answered"] and result["answer"].startswith("*Note:"), result["answer"][:80]
+    assert result["citations"][0]["article"] == article, [c["label"] for c in result["citations"]]
+
+
 @pytest.mark.parametrize("question, related", [
     ("七日无理由退货从哪天开始算", "measures"),
     ("抖音小店被平台扣分了怎么申诉", "measures"),

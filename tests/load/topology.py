@@ -99,6 +99,10 @@ def topology(kind: str, rate_limit: int = 0, workdir: Path | None = None):
            "ASSISTANT_FEEDBACK_DB": PG_URL if shared else str(workdir / "feedback.sqlite3"),
            "ASSISTANT_RATE_LIMIT_STORAGE": REDIS_URL if shared else "memory://"}
     processes, logs = [], []
+    # Publish the build before any replica starts, as a deployment does (image build / `assistant build` into the
+    # shared folder): replicas that find no build would each build one at once, competing for the same cores.
+    subprocess.run([str(Path(sys.executable).parent / "assistant"), "build"], env=env, cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def serve(port: int, workers: int, extra: dict | None = None):
         log = open(workdir / f"serve-{port}.log", "w")
