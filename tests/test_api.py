@@ -336,5 +336,5 @@ def test_serve_with_workers_hands_the_settings_to_a_factory(monkeypatch, built, 
     assert calls["app"] == "assistant.serving:app_from_environment" and calls["factory"] is True
     assert calls["workers"] == 2 and calls["proxy_headers"] is False and calls["port"] == 8124
     assert calls["env"]["index_dir"] == str(built / "index") and calls["env"]["workers"] == 2
-    assert calls["threads"] == str(max(1, (os.cpu_count() or 1) // 2)), "each worker's encoder gets its share of cores"
+    assert calls["threads"] == "1", "one encoder thread per question: the thread pools spread questions over cores"
     assert serving.ENV not in os.environ and "PROMETHEUS_MULTIPROC_DIR" not in os.environ, "cleaned up after"
