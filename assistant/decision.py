@@ -102,13 +102,15 @@ def wants_decision(text: str, intent: Intent, current: Reading, questionnaire: Q
 
 def decide(questionnaires: dict[str, Questionnaire], corpus: Corpus, text: str, turns: list[str], intent: Intent,
            suggested: Questionnaire | None, topic: Topic | None, ranked: Questionnaire | None = None,
-           covered: bool = True) -> Decision | None:
+           covered: bool = True, asks_other: bool = False) -> Decision | None:
     """The questionnaire this turn is about and its result on the conversation's facts; None if none applies.
 
     `turns` are the user's earlier turns (oldest first), `suggested` the questionnaire the retrieved articles point
     to, `topic` what the latest earlier non-reply turn was about (see KnowledgeBase.topic), `ranked` the
     questionnaire the best retrieved article belongs to, `covered` whether the corpus answers the question itself
-    (when it does not, a questionnaire the question names may decide it).
+    (when it does not, a questionnaire the question names may decide it), `asks_other` whether the question asks
+    for a subject the Measures leave to other rules ("个体户30万交不交个税": the tax, not whether to register), which a
+    questionnaire's facts must not turn into its own decision; a reply to its pending question still decides.
     """
     questionnaire, decides, replies_from = suggested, False, len(turns)
     if topic is not None and topic.questionnaire is not None:
@@ -126,8 +128,8 @@ def decide(questionnaires: dict[str, Questionnaire], corpus: Corpus, text: str, 
     # Earlier statements count as facts; replies are matched from where this questionnaire's topic started.
     reading = read_conversation(turns[:replies_from], questionnaire, replies=False)[0] if replies_from else Reading()
     reading.merge(read_conversation([*turns[replies_from:], text], questionnaire)[0])
-    decides = decides or wants_decision(text, intent, read(text, questionnaire), questionnaire,
-                                        ranked is questionnaire or not covered)
+    decides = decides or not asks_other and wants_decision(text, intent, read(text, questionnaire), questionnaire,
+                                                           ranked is questionnaire or not covered)
     return Decision(questionnaire, reading, _assess(questionnaire, reading, corpus), decides)
 
 

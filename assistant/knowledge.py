@@ -157,9 +157,10 @@ class KnowledgeBase:
 
     def decision(self, text: str, turns: list[str], ranking: Ranking) -> Decision | None:
         ranked = self._ranked(ranking, text)  # runs the selector: once per turn, shared by both uses
+        scope = self._scope(ranking, text)
         return decide(self.questionnaires, self.corpus, text, turns, recognise(text),
                       self._suggested(text, ranking, ranked), self.topic(turns) if turns else None, ranked,
-                      covered=self._scope(ranking, text).kind == "covered")
+                      covered=scope.kind == "covered", asks_other=scope.asked)
 
     def ask(self, question, history: list | None = None, top_k: int | None = None) -> dict:
         """Answer one question (with optional previous turns) as the JSON contract of `assistant ask --json`.

@@ -32,6 +32,7 @@ class Scope:
     kind: str
     topic: OutOfScopeTopic | None = None
     confident_topic: bool = False  # the topic matched well enough to show its referral
+    asked: bool = False  # the question asks for the topic's subject (its `asks` patterns), not just resembles it
 
 
 def scope_of(ranking: Ranking, corpus: Corpus, threshold: float, margin: float, text: str = "") -> Scope:
@@ -40,7 +41,7 @@ def scope_of(ranking: Ranking, corpus: Corpus, threshold: float, margin: float, 
         # Of several topics asked for ("个体户注销要交税吗"), the one whose examples the question is closest to.
         scores = {u.id: u.score for u in ranking.units if u.id.startswith("oos:")}
         asked = max(asked, key=lambda t: scores.get(f"oos:{t.id}", -1.0))
-        return Scope("partial" if asked.related else "not_covered", asked, True)
+        return Scope("partial" if asked.related else "not_covered", asked, True, asked=True)
     covered = next((u for u in ranking.units if not u.id.startswith("oos:")), None)
     anchor = next((u for u in ranking.units if u.id.startswith("oos:")), None)
     topic = corpus.unit(anchor.id) if anchor is not None else None

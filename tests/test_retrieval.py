@@ -137,3 +137,10 @@ def test_a_question_asking_for_an_adjacent_subject_is_not_covered(kb, question, 
                                       "平台的交易规则修改要提前公示多久"])
 def test_the_same_subject_asked_the_way_the_measures_answer_it_stays_covered(kb, question):
     assert kb.ask(question)["scope"] == "covered"
+
+
+def test_facts_in_a_question_about_another_subject_do_not_turn_it_into_a_registration_decision(kb):
+    # 个体户 and 30万 are registration facts, but the question asks about tax: answered as the tax topic.
+    result = kb.ask("我是个体户，去年卖了30万，要交多少个税")
+    assert result["scope"] == "partial" and result["basis"] != "assessment", result["answer"][:120]
+    assert kb.corpus.unit("oos:tax-rates-and-filing").referral in result["answer"]
