@@ -53,11 +53,30 @@ class Intent:
         return self.kind == "decision"
 
 
+_CLAUSE = re.compile(r"[,，。.;；!！?？]+")
+
+
 def recognise(text: str) -> Intent:
-    """The intent of one question (already normalised)."""
+    """The intent of one question (already normalised).
+
+    People state the situation first and ask last ("没挂营业执照被人投诉了，会罚多少"), so the kind is that of the last
+    clause that asks something (then of the whole text); within each, the first kind in KINDS order that matches.
+    The words kept are those of the whole text's first match, which retrieval leaves out of the lexical query: a
+    clause's match can hold the topic itself ("可以提前吗").
+    """
     yes_no = bool(_YES_NO.search(text))
+    whole = _first(text)
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    for clause in reversed(clauses) if len(clauses) > 1 else []:
+        found = _first(clause)
+        if found:
+            return Intent(found[0], whole[1] if whole else found[1], yes_no)
+    return Intent(whole[0], whole[1], yes_no) if whole else Intent("other", "", yes_no)
+
+
+def _first(text: str) -> tuple[str, str] | None:
     for kind in KINDS[:-1]:
         match = _COMPILED[kind].search(text)
         if match:
-            return Intent(kind, match.group(), yes_no)
-    return Intent("other", "", yes_no)
+            return kind, match.group()
+    return None

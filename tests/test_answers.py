@@ -11,6 +11,9 @@ from assistant.normalize import normalize
     ("平台多久审核一次卖家信息", "deadline"), ("零星小额交易的标准是多少钱？", "amount"),
     ("网络交易归哪个部门管", "who"), ("包容审慎监管 啥意思", "definition"), ("直播带货要公示些撒", "list"),
     ("朋友圈卖货要办执照吗", "decision"), ("怎么在淘宝开店", "howto"), ("网店", "other"),
+    # the situation first, the question last: the last clause that asks decides
+    ("没挂营业执照被人投诉了，会罚多少", "penalty"), ("卖家泄露了我的信息，我该去哪里投诉", "remedy"),
+    ("取消自动续费还要扣违约金，合理吗", "decision"),
 ])
 def test_intent(question, kind):
     assert recognise(question).kind == kind

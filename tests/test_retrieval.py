@@ -15,11 +15,11 @@ DEV = EVAL / "dev.yaml"
 # edits do not flap. "max" metrics must stay at or below the value.
 GATE = {
     "dev.yaml": {"recall@1": 0.87, "recall@3": 0.96, "mrr": 0.91, "answered": 0.92, "refused": 0.95,
-                 "primary@1": 0.74, "citation_precision": 0.74},
+                 "primary@1": 0.80, "citation_precision": 0.80},
     "real.yaml": {"recall@1": 0.79, "recall@3": 0.90, "mrr": 0.85, "primary@1": 0.53, "citation_precision": 0.76},
 }
 MAX = {"dev.yaml": {"citations_per_answer": 2.0, "out_of_scope_as_covered": 0.05},
-       "real.yaml": {"citations_per_answer": 2.0, "out_of_scope_as_covered": 0.27}}
+       "real.yaml": {"citations_per_answer": 2.0, "out_of_scope_as_covered": 0.25}}
 
 
 @pytest.fixture(scope="module")
