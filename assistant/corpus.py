@@ -109,6 +109,9 @@ class FaqItem:
     answer: str
     cites: list[Citation]
     audience: str
+    # Words one of which a question must contain for this answer to be about it ("两个", "多个" for the item on
+    # several shops); when absent, the selector derives them from the phrasings.
+    subject: tuple[str, ...] = ()
 
 
 @dataclass
@@ -498,8 +501,9 @@ def load_corpus(root: str | Path) -> Corpus:
         if audience not in AUDIENCES:
             f.add(f"{path}.audience", f"expected one of {', '.join(sorted(AUDIENCES))}, got {audience!r}")
         cites = read_cites(f, entry, path, laws)
+        subject = tuple(f.texts(entry, path, "subject")) if "subject" in entry else ()
         if item_id and question and answer:
-            faq.append(FaqItem(item_id, question, paraphrases, answer, cites, audience))
+            faq.append(FaqItem(item_id, question, paraphrases, answer, cites, audience, subject))
     qa = []
     for f, path, entry, item_id in _load_items(root, QA_FILE, problems, laws, seen):
         question = f.text(entry, path, "question")

@@ -78,9 +78,11 @@ def _subjects(corpus: Corpus) -> dict[str, set[str]]:
 
     phrasings = {f"faq:{item.id}": [terms(t) for t in [item.question, *item.paraphrases]] for item in corpus.faq}
     spread = Counter(t for sets in phrasings.values() for t in set().union(*sets))
-    return {unit_id: {t for t in set().union(*sets)
-                      if sum(t in s for s in sets) >= SUBJECT_SHARE * len(sets) and spread[t] <= SUBJECT_ITEMS}
-            for unit_id, sets in phrasings.items()}
+    derived = {unit_id: {t for t in set().union(*sets)
+                         if sum(t in s for s in sets) >= SUBJECT_SHARE * len(sets) and spread[t] <= SUBJECT_ITEMS}
+               for unit_id, sets in phrasings.items()}
+    # An item whose subject is said in many ways (两个/多个/好几个) declares it; that wins over the derived terms.
+    return {**derived, **{f"faq:{item.id}": set(item.subject) for item in corpus.faq if item.subject}}
 
 
 class Selector:

@@ -122,3 +122,12 @@ def test_topic_referral_comes_first_and_12315_only_where_it_fits(kb):
 def test_unrelated_request_gets_no_unfitting_topic_hint(kb):
     result = kb.ask("帮我写一首诗")
     assert not result["answered"] and "学习与考试" not in result["answer"], result["answer"]
+
+
+@pytest.mark.parametrize("question, article", [
+    ("拼多多开店要不要营业执照？", 8),        # not the item on several shops: "拼多多" holds 多 but says nothing of 多个
+    ("我有淘宝和拼多多两个店，执照上都要登记吗", 9),
+])
+def test_a_faq_item_answers_only_questions_on_its_declared_subject(kb, question, article):
+    result = kb.ask(question)
+    assert result["citations"][0]["article"] == article, (result.get("basis"), [c["label"] for c in result["citations"]])
