@@ -14,7 +14,7 @@ from dataclasses import dataclass
 KINDS = ("definition", "remedy", "penalty", "deadline", "amount", "who", "list", "decision", "howto", "other")
 
 _PATTERNS = {
-    "remedy": r"怎么办|咋办|怎么维权|如何维权|维权|举报|投诉|报警|找谁|向谁反映|哪里反映|去哪反映|找哪个部门|怎么摆脱|怎样摆脱|"
+    "remedy": r"怎么办(?!理)|咋办(?!理)|怎么维权|如何维权|维权|举报|投诉|报警|找谁|向谁反映|哪里反映|去哪反映|找哪个部门|怎么摆脱|怎样摆脱|"
               r"怎么拒绝|如何拒绝|怎么处理|如何处理|怎么解决|如何解决|怎么追回|能退吗|退款|赔偿吗|怎么要回|告他|起诉",
     "penalty": r"罚(?!信息|决定)|法律责任|什么责任|啥责任|承担.{0,4}责任|后果|会怎样|会怎么样|会有事|会被怎么|查处|吊销|"
                r"违法.{0,4}怎么|处理结果|被处理|惩罚|追责|追究|问责|哪个法|哪条法|什么法|触犯|penalt|fine",
@@ -66,12 +66,17 @@ def recognise(text: str) -> Intent:
     """
     yes_no = bool(_YES_NO.search(text))
     whole = _first(text)
-    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
-    for clause in reversed(clauses) if len(clauses) > 1 else []:
+    parts = clauses(text)
+    for clause in reversed(parts) if len(parts) > 1 else []:
         found = _first(clause)
         if found:
             return Intent(found[0], whole[1] if whole else found[1], yes_no)
     return Intent(whole[0], whole[1], yes_no) if whole else Intent("other", "", yes_no)
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a question, split at punctuation."""
+    return [c for c in _CLAUSE.split(text) if c.strip()]
 
 
 def _first(text: str) -> tuple[str, str] | None:

@@ -23,7 +23,7 @@ from assistant.facts import read
 from assistant.flows import FOLDER
 from assistant.followup import is_elliptical, resolve, user_turns
 from assistant.index import Index, build_index, check_manifest, load_index, read_manifest
-from assistant.intent import recognise
+from assistant.intent import clauses, recognise
 from assistant.normalize import normalize
 from assistant.retrieve import MODE_THRESHOLDS, Ranking, Retriever
 from assistant.scope import scope_of
@@ -160,7 +160,15 @@ class KnowledgeBase:
         scope = self._scope(ranking, text)
         return decide(self.questionnaires, self.corpus, text, turns, recognise(text),
                       self._suggested(text, ranking, ranked), self.topic(turns) if turns else None, ranked,
-                      covered=scope.kind == "covered", asks_other=scope.asked)
+                      covered=scope.kind == "covered", asks_other=scope.asked and not self._also_asks_decision(text))
+
+    def _also_asks_decision(self, text: str) -> bool:
+        """Whether, besides the subject an out-of-scope topic is asked for, one clause asks a questionnaire's own
+        question with its facts ("卖自家种的橘子要办执照吗，要交税不": registration, then tax)."""
+        parts = clauses(text)
+        return any(recognise(clause).decides and not any(topic.asked_by(clause) for topic in self.corpus.out_of_scope)
+                   and on_topic("，".join(parts[:i + 1]), self.questionnaires)  # facts may come before the question
+                   for i, clause in enumerate(parts))
 
     def ask(self, question, history: list | None = None, top_k: int | None = None) -> dict:
         """Answer one question (with optional previous turns) as the JSON contract of `assistant ask --json`.

@@ -144,3 +144,9 @@ def test_facts_in_a_question_about_another_subject_do_not_turn_it_into_a_registr
     result = kb.ask("我是个体户，去年卖了30万，要交多少个税")
     assert result["scope"] == "partial" and result["basis"] != "assessment", result["answer"][:120]
     assert kb.corpus.unit("oos:tax-rates-and-filing").referral in result["answer"]
+
+
+def test_a_registration_question_with_a_tax_question_attached_is_still_decided(kb):
+    # Two questions in one: the registration one is decided (farm produce: exempt), the tax one does not block it.
+    result = kb.ask("卖自家种的橘子要办执照吗，要交税不")
+    assert result["basis"] == "assessment" and result["assessment"]["outcome"]["id"] == "exempt", result["answer"][:120]
