@@ -172,6 +172,10 @@ class Corpus:
             return False
         return cite.paragraph is None or 1 <= cite.paragraph <= len(law.articles[cite.article].paragraphs)
 
+    def topics_asked(self, text: str) -> list[OutOfScopeTopic]:
+        """The out-of-scope topics whose `asks` patterns the question matches."""
+        return [topic for topic in self.out_of_scope if topic.asked_by(text)]
+
     @cached_property
     def _units(self) -> dict[str, "FaqItem | QaItem | OutOfScopeTopic"]:
         units = {f"faq:{i.id}": i for i in self.faq}

@@ -26,7 +26,7 @@ from assistant.index import Index, build_index, check_manifest, load_index, read
 from assistant.intent import clauses, recognise
 from assistant.normalize import normalize
 from assistant.retrieve import MODE_THRESHOLDS, Ranking, Retriever
-from assistant.scope import scope_of
+from assistant.scope import Scope, scope_of
 from assistant.segment import Segmenter
 from assistant.select import Selector
 
@@ -114,9 +114,10 @@ class KnowledgeBase:
             if looks_like_reply(turns[i], self.questionnaires):
                 continue
             ranking = self._earlier(resolve(turns[i], turns[:i]), self.settings.top_k)
-            ranked = self._ranked(ranking, turns[i])
+            scope = self._scope(ranking, turns[i])
+            ranked = self._ranked(ranking, turns[i], scope)
             suggested = self._suggested(turns[i], ranking, ranked)
-            agrees = ranked is suggested or self._scope(ranking, turns[i]).kind != "covered"
+            agrees = ranked is suggested or scope.kind != "covered"
             decides = bool(suggested) and wants_decision(turns[i], recognise(turns[i]), read(turns[i], suggested),
                                                          suggested, agrees)
             if i and is_elliptical(turns[i]):
@@ -136,13 +137,13 @@ class KnowledgeBase:
                 return first
         return named
 
-    def _ranked(self, ranking: Ranking, text: str):
+    def _ranked(self, ranking: Ranking, text: str, scope: Scope):
         """The questionnaire that declares the article the answer would rest on, for a question the corpus covers.
 
         That is the first citation of the answer the selector would choose, not merely the best-scoring article:
         a FAQ written for another question ("朋友圈卖货不办执照要交税不") may score first without fitting.
         """
-        if self._scope(ranking, text).kind != "covered":
+        if scope.kind != "covered":
             return None
         selection = self.selector.select(ranking, recognise(text), text, faq_threshold=self.settings.faq_threshold,
                                          floor=self.threshold * CITATION_FLOOR,
@@ -155,9 +156,9 @@ class KnowledgeBase:
         threshold = MODE_THRESHOLDS["dense"] if english else self.threshold
         return scope_of(ranking, self.corpus, threshold, self.settings.scope_margin, text)
 
-    def decision(self, text: str, turns: list[str], ranking: Ranking) -> Decision | None:
-        ranked = self._ranked(ranking, text)  # runs the selector: once per turn, shared by both uses
-        scope = self._scope(ranking, text)
+    def decision(self, text: str, turns: list[str], ranking: Ranking, scope: Scope | None = None) -> Decision | None:
+        scope = scope or self._scope(ranking, text)
+        ranked = self._ranked(ranking, text, scope)  # runs the selector: once per turn, shared by both uses
         return decide(self.questionnaires, self.corpus, text, turns, recognise(text),
                       self._suggested(text, ranking, ranked), self.topic(turns) if turns else None, ranked,
                       covered=scope.kind == "covered", asks_other=scope.asked and not self._also_asks_decision(text))
@@ -166,7 +167,7 @@ class KnowledgeBase:
         """Whether, besides the subject an out-of-scope topic is asked for, one clause asks a questionnaire's own
         question with its facts ("卖自家种的橘子要办执照吗，要交税不": registration, then tax)."""
         parts = clauses(text)
-        return any(recognise(clause).decides and not any(topic.asked_by(clause) for topic in self.corpus.out_of_scope)
+        return any(recognise(clause).decides and not self.corpus.topics_asked(clause)
                    and on_topic("，".join(parts[:i + 1]), self.questionnaires)  # facts may come before the question
                    for i, clause in enumerate(parts))
 
@@ -182,7 +183,8 @@ class KnowledgeBase:
         intent = recognise(normalised.text)
         ranking = self.retriever.search(resolve(normalised.text, turns), top_k, form=intent.words)
         scope = self._scope(ranking, normalised.text, normalised.english)
-        decision = self.decision(normalised.text, turns, ranking)
+        # The decision judges scope on the hybrid threshold; for a question in English it measures its own.
+        decision = self.decision(normalised.text, turns, ranking, None if normalised.english else scope)
         floor = self.threshold * CITATION_FLOOR
         selection = None
         if scope.kind == "covered" and not (decision and decision.decides):

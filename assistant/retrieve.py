@@ -61,6 +61,7 @@ class Ranking:
     hits: list[Hit]
     units: list[Unit]
     articles: list[tuple[str, float]] = field(default_factory=list)  # "source:article[:paragraph]" best first
+    terms: str = ""  # the legal terms the query was expanded with (营业执照 → 市场主体登记)
 
     @property
     def confidence(self) -> float:
@@ -110,12 +111,17 @@ class Retriever:
 
     def expand(self, query: str) -> str:
         """Append the legal term for each colloquial word found (营业执照 → 市场主体登记)."""
+        terms = self.terms(query)
+        return f"{query} {terms}" if terms else query
+
+    def terms(self, query: str) -> str:
+        """The legal terms of the colloquial words in a query, space-separated."""
         added = []
         lowered = query.lower()
         for word, term in self.synonyms:
             if word.lower() in lowered and term not in added and term not in query:
                 added.append(term)
-        return f"{query} {' '.join(added)}" if added else query
+        return " ".join(added)
 
     def _lexical(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Raw BM25 scores and the IDF-weighted share of query words each passage contains."""
@@ -131,11 +137,9 @@ class Retriever:
                 coverage[self.postings[word]] += weight
         return bm25, coverage / total
 
-    def _dense(self, text: str, english: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Raw cosines and their calibrated 0-1 scale (a question without Chinese on the English level, also when
-        the Measures' terms for its words were appended)."""
-        if english is None:
-            english = not _HAN.search(text)
+    def _dense(self, text: str, english: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Raw cosines and their calibrated 0-1 scale (a question in English on the English level, also when the
+        Measures' terms for its words were appended)."""
         vector = self.encoder.encode_queries([text])
         scores, ids = self.index.dense.search(vector, len(self.passages))
         cosine = np.empty(len(self.passages), dtype=np.float32)
@@ -147,7 +151,8 @@ class Retriever:
         the lexical signal leaves them out, so "写评价会被罚吗" is matched on 写评价, not on every article about
         罚款; the dense signal keeps the whole question (it helps match a FAQ asked the same way)."""
         topic = query.replace(form, " ") if form and len(form) < len(query) else query
-        expanded = self.expand(topic)
+        terms = self.terms(topic)
+        expanded = f"{topic} {terms}" if terms else topic
         n = len(self.passages)
         bm25 = lexical = cosine = dense = np.zeros(n, dtype=np.float32)
         if self.mode in ("bm25", "hybrid"):
@@ -158,9 +163,8 @@ class Retriever:
             # A question in English is searched with the Measures' terms its words name (fake reviews → 编造用户评价,
             # from the English entries of synonyms.yaml): the multilingual encoder matches those far better than the
             # English words against Chinese text.
-            added = expanded[len(topic):].strip() if expanded.startswith(topic) else ""
             english = not _HAN.search(query)
-            cosine, dense = self._dense(f"{query} {added}" if added and english else query, english)
+            cosine, dense = self._dense(f"{query} {terms}" if terms and english else query, english)
         if self.mode == "bm25":
             # BM25 alone: rank by BM25, judge confidence by word coverage (the only absolute signal it has).
             fused = lexical + 1e-3 * bm25 / max(float(bm25.max()), 1e-6)
@@ -176,7 +180,7 @@ class Retriever:
         hits = [Hit(self.passages[i], float(fused[i]), float(cosine[i]), float(lexical[i]), float(bm25[i]))
                 for i in order[: max(top_k * 8, 40)]]
         units = _units(hits)
-        return Ranking(query, expanded, hits, units, _articles(units))
+        return Ranking(query, expanded, hits, units, _articles(units), terms)
 
 
 def _units(hits: list[Hit]) -> list[Unit]:

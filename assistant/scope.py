@@ -36,7 +36,7 @@ class Scope:
 
 
 def scope_of(ranking: Ranking, corpus: Corpus, threshold: float, margin: float, text: str = "") -> Scope:
-    asked = [t for t in corpus.out_of_scope if t.asked_by(text)] if text else []
+    asked = corpus.topics_asked(text) if text else []
     if asked:
         # Of several topics asked for ("个体户注销要交税吗"), the one whose examples the question is closest to.
         scores = {u.id: u.score for u in ranking.units if u.id.startswith("oos:")}

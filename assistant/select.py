@@ -32,7 +32,7 @@ _CITED = re.compile(r"第([一二三四五六七八九十百]+)条(?:第([一二
 _VIOLATION = re.compile(r"违反本办法((?:第[一二三四五六七八九十百]+条(?:第[一二三四五六七八九十]+款)?[、，,]?)+)")
 # "刷单会被罚吗", "会有事吗", "触犯哪条法律": whether a behaviour is punished rests on the duty it breaks, so the duty is
 # cited first and the penalty after it; "罚多少 / 怎么罚 / 按什么处罚" asks for the penalty itself.
-_WHETHER_PUNISHED = re.compile(r"(被|挨)?(罚|处罚|罚款|处理)(吗|么|不)|会有事|触犯")
+_WHETHER_PUNISHED = re.compile(r"(被|挨)?(罚|处罚|罚款|处理)(吗|么|不)|会有事")
 _TIME = re.compile(r"日|年|月|工作日|小时|之日起|期限|以前|以内|前")
 _MONEY = re.compile(r"元|罚款")
 # When the best provision does not say what the question asks for, the Measures touch the matter without settling it.
@@ -112,8 +112,7 @@ class Selector:
     def select(self, ranking: Ranking, intent: Intent, question: str, *, faq_threshold: float, floor: float,
                max_citations: int) -> Selection:
         # Subject terms are looked for in the legal terms the question was searched with too (审核 → 核验).
-        question = f"{question} {ranking.expanded[len(ranking.query):]}" if ranking.expanded.startswith(
-            ranking.query) else f"{question} {ranking.expanded}"
+        question = f"{question} {ranking.terms}"
         units = [u for u in ranking.units if not u.id.startswith("oos:") and u.score >= floor] or \
                 [u for u in ranking.units if not u.id.startswith("oos:")][:1]
         selection = None

@@ -85,8 +85,6 @@ def uvicorn_options(settings: Settings) -> dict:
 
 
 def run(settings: Settings) -> None:
-    import uvicorn
-
     configure_logging()
     prepare_index(settings)
     workers = max(1, settings.workers)
@@ -99,14 +97,20 @@ def run(settings: Settings) -> None:
     # OMP_NUM_THREADS wins.
     threads_set = "OMP_NUM_THREADS" not in os.environ
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    try:
+        _serve(settings, workers)
+    finally:
+        if threads_set:
+            os.environ.pop("OMP_NUM_THREADS", None)
+
+
+def _serve(settings: Settings, workers: int) -> None:
+    import uvicorn
+
     if workers == 1:
         from assistant.api import create_app
 
-        try:
-            uvicorn.run(create_app(settings), **uvicorn_options(settings))
-        finally:
-            if threads_set:
-                os.environ.pop("OMP_NUM_THREADS", None)
+        uvicorn.run(create_app(settings), **uvicorn_options(settings))
         return
     if settings.feedback_db.startswith(("postgresql://", "postgres://")) is False:
         log.warning("%d workers share the SQLite file %s (fine on one machine; use PostgreSQL across machines)",
@@ -120,6 +124,4 @@ def run(settings: Settings) -> None:
     finally:
         os.environ.pop(ENV, None)
         os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        if threads_set:
-            os.environ.pop("OMP_NUM_THREADS", None)
         shutil.rmtree(metrics_dir, ignore_errors=True)
