@@ -34,6 +34,9 @@ _PATTERNS = {
     "howto": r"怎么|如何|怎样|咋|how",
 }
 _COMPILED = {kind: re.compile(pattern, re.IGNORECASE) for kind, pattern in _PATTERNS.items()}
+# "刷单会被罚吗", "会有事吗", "触犯哪条法律": whether a behaviour is punished rests on the duty it breaks, so the duty is
+# cited first and the penalty after it; "罚多少 / 怎么罚 / 按什么处罚" asks for the penalty itself.
+_WHETHER_PUNISHED = re.compile(r"(被|挨)?(罚|处罚|罚款|处理)(吗|么|不)|会有事")
 # A yes/no question: the answer may open with 是/不是/需要/算. "要不要办" is one; "需要公示哪些" is not.
 _YES_NO = re.compile(r"(吗|么|不|没|否|行不行|是不是|算不算|要不要|需不需要|用不用|能不能|可不可以|会不会|有没有)\s*[?？。!！]*\s*$|"
                      r"(是否|要不要|需不需要|用不用|能不能|可不可以|会不会|算不算|是不是)")
@@ -46,6 +49,12 @@ class Intent:
     kind: str
     words: str
     yes_no: bool
+    whether_punished: bool = False  # asks whether a behaviour is punished, not how or how much
+
+    @property
+    def asks_penalty(self) -> bool:
+        """Asks for the penalty itself (罚多少, 怎么处罚), so the penalty article leads; otherwise the duty does."""
+        return self.kind == "penalty" and not self.whether_punished
 
     @property
     def decides(self) -> bool:
@@ -65,13 +74,14 @@ def recognise(text: str) -> Intent:
     clause's match can hold the topic itself ("可以提前吗").
     """
     yes_no = bool(_YES_NO.search(text))
+    whether = yes_no and bool(_WHETHER_PUNISHED.search(text)) or "触犯" in text
     whole = _first(text)
     parts = clauses(text)
     for clause in reversed(parts) if len(parts) > 1 else []:
         found = _first(clause)
         if found:
-            return Intent(found[0], whole[1] if whole else found[1], yes_no)
-    return Intent(whole[0], whole[1], yes_no) if whole else Intent("other", "", yes_no)
+            return Intent(found[0], whole[1] if whole else found[1], yes_no, whether)
+    return Intent(whole[0], whole[1], yes_no, whether) if whole else Intent("other", "", yes_no, whether)
 
 
 def clauses(text: str) -> list[str]:

@@ -104,8 +104,9 @@ class KnowledgeBase:
         text, _ = self.prepare(question)
         normalised = normalize(text).text
         turns = [normalize(t).text for t in user_turns(history)][-MAX_TURNS:]
+        intent = recognise(normalised)
         return self.retriever.search(resolve(normalised, turns), top_k or self.settings.top_k,
-                                     form=recognise(normalised).words)
+                                     form=intent.words, penalty=intent.asks_penalty)
 
     def topic(self, turns: list[str]) -> Topic | None:
         """What the latest earlier turn that is not a bare reply was about (its questionnaire, and whether that
@@ -181,7 +182,8 @@ class KnowledgeBase:
         normalised = normalize(text)
         turns = [normalize(t).text for t in user_turns(history)][-MAX_TURNS:]
         intent = recognise(normalised.text)
-        ranking = self.retriever.search(resolve(normalised.text, turns), top_k, form=intent.words)
+        ranking = self.retriever.search(resolve(normalised.text, turns), top_k, form=intent.words,
+                                        penalty=intent.asks_penalty)
         scope = self._scope(ranking, normalised.text, normalised.english)
         # The decision judges scope on the hybrid threshold; for a question in English it measures its own.
         decision = self.decision(normalised.text, turns, ranking, None if normalised.english else scope)

@@ -107,6 +107,9 @@ class Retriever:
         # Builds before the English level was measured fall back to the Chinese one (English is then refused more).
         self.background_en = float(index.manifest["encoder"].get("background_cosine_en", self.background))
         # Longest colloquial words first, so 直播带货 wins over 直播.
+        # Articles that punish ("违反本办法第十六条的…"): a unit citing a duty and its penalty ranks the duty first
+        # unless the question asks for the penalty itself.
+        self.penalties = {p.unit for p in self.passages if p.unit.startswith("measures:") and "违反本办法" in p.text}
         self.synonyms = sorted(((w, term) for term, words in synonyms.items() for w in words), key=lambda x: -len(x[0]))
 
     def expand(self, query: str) -> str:
@@ -146,10 +149,11 @@ class Retriever:
         cosine[ids[0]] = scores[0]
         return cosine, calibrate_dense(cosine, self.background_en if english else self.background)
 
-    def search(self, query: str, top_k: int = 5, form: str = "") -> Ranking:
+    def search(self, query: str, top_k: int = 5, form: str = "", penalty: bool = False) -> Ranking:
         """Rank passages for a query. `form` is the words that say what kind of question it is (会被罚吗, 多久):
         the lexical signal leaves them out, so "写评价会被罚吗" is matched on 写评价, not on every article about
-        罚款; the dense signal keeps the whole question (it helps match a FAQ asked the same way)."""
+        罚款; the dense signal keeps the whole question (it helps match a FAQ asked the same way). `penalty`: the
+        question asks for the penalty itself (罚多少), so of a unit's articles the penalty comes before the duty."""
         topic = query.replace(form, " ") if form and len(form) < len(query) else query
         terms = self.terms(topic)
         expanded = f"{topic} {terms}" if terms else topic
@@ -180,7 +184,7 @@ class Retriever:
         hits = [Hit(self.passages[i], float(fused[i]), float(cosine[i]), float(lexical[i]), float(bm25[i]))
                 for i in order[: max(top_k * 8, 40)]]
         units = _units(hits)
-        return Ranking(query, expanded, hits, units, _articles(units), terms)
+        return Ranking(query, expanded, hits, units, _articles(units, set() if penalty else self.penalties), terms)
 
 
 def _units(hits: list[Hit]) -> list[Unit]:
@@ -191,15 +195,16 @@ def _units(hits: list[Hit]) -> list[Unit]:
     return sorted(best.values(), key=lambda u: -u.score)
 
 
-def _articles(units: list[Unit]) -> list[tuple[str, float]]:
+def _articles(units: list[Unit], later: set[str] = frozenset()) -> list[tuple[str, float]]:
     """Distinct cited articles, each scored by the best unit citing it (later cites of a unit slightly lower).
 
-    Within one unit the Measures come before related law: they are the regulation this assistant explains.
+    Within one unit the Measures come before related law: they are the regulation this assistant explains; and
+    articles in `later` (penalties, for a question that does not ask for the penalty) come after the others.
     """
     scores: dict[str, float] = {}
     paragraph: dict[str, str] = {}
     for unit in units:
-        cites = sorted(unit.cites, key=lambda c: not c.startswith("measures:"))
+        cites = sorted(unit.cites, key=lambda c: (not c.startswith("measures:"), ":".join(c.split(":")[:2]) in later))
         for position, cite in enumerate(cites):
             parts = cite.split(":")
             article = ":".join(parts[:2])

@@ -30,9 +30,6 @@ _OPENER = re.compile(r"^(算|不算|会|不会|能|不能|可以|不可以|需�
                      r"合法|不合法|属于|不属于|应当|不应当|对|不对)[。，,！!]\s*")
 _CITED = re.compile(r"第([一二三四五六七八九十百]+)条(?:第([一二三四五六七八九十]+)款)?")
 _VIOLATION = re.compile(r"违反本办法((?:第[一二三四五六七八九十百]+条(?:第[一二三四五六七八九十]+款)?[、，,]?)+)")
-# "刷单会被罚吗", "会有事吗", "触犯哪条法律": whether a behaviour is punished rests on the duty it breaks, so the duty is
-# cited first and the penalty after it; "罚多少 / 怎么罚 / 按什么处罚" asks for the penalty itself.
-_WHETHER_PUNISHED = re.compile(r"(被|挨)?(罚|处罚|罚款|处理)(吗|么|不)|会有事")
 _TIME = re.compile(r"日|年|月|工作日|小时|之日起|期限|以前|以内|前")
 _MONEY = re.compile(r"元|罚款")
 # When the best provision does not say what the question asks for, the Measures touch the matter without settling it.
@@ -244,7 +241,7 @@ class Selector:
             punishing = [str(p) for c in selection.citations for p in self.penalties.get(Citation.parse(c).article, [])
                          if Citation.parse(c).source == MEASURES]
             selection.citations = [*punishing[:1], *selection.citations]
-            if not self._whether(intent, question):
+            if not intent.whether_punished:
                 selection.citations.sort(key=lambda c: Citation.parse(c).article not in self.duties)
             else:
                 selection.citations.sort(key=lambda c: Citation.parse(c).article in self.duties)
@@ -268,15 +265,10 @@ class Selector:
         penalty = penalties[0]
         article = self.corpus.article(penalty.source, penalty.article)
         body = f"{article.label(penalty.paragraph)}规定：{article.cited_text(penalty.paragraph)}"
-        if self._whether(intent, question):
+        if intent.whether_punished:
             duty_text = self.corpus.article(duty.source, duty.article).cited_text(duty.paragraph)
             return Selection(f"{duty_label}规定：{duty_text}\n\n违反的，{body}", "penalty", [str(duty), str(penalty)])
         return Selection(body, "penalty", [str(penalty), str(duty)])
-
-    @staticmethod
-    def _whether(intent: Intent, question: str) -> bool:
-        """A yes/no question whether a behaviour is punished (not how, how much, or by which rule)."""
-        return intent.yes_no and bool(_WHETHER_PUNISHED.search(question)) or "触犯" in question
 
     def _remedy(self, ranking, units, intent, question, faq_threshold) -> Selection | None:
         top = units[0]
