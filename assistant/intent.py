@@ -33,7 +33,11 @@ _PATTERNS = {
                 r"会不会|不用.{0,8}吗|do i need|must i|can i|is it legal|allowed",
     "howto": r"怎么|如何|怎样|咋|how",
 }
-_COMPILED = {kind: re.compile(pattern, re.IGNORECASE) for kind, pattern in _PATTERNS.items()}
+# The gaps of "需要.{0,12}吗" hold the topic ("要实名认证吗"): they are captured, so the question words kept for
+# retrieval to leave out are only 要 … 吗, never the words the question is about.
+_GAP = re.compile(r"\.\{0,(\d+)\}")
+_COMPILED = {kind: re.compile(_GAP.sub(r"(.{0,\1})", pattern), re.IGNORECASE) for kind, pattern in _PATTERNS.items()}
+GAP = "…"  # stands for a captured gap in Intent.words
 # "刷单会被罚吗", "会有事吗", "触犯哪条法律": whether a behaviour is punished rests on the duty it breaks, so the duty is
 # cited first and the penalty after it; "罚多少 / 怎么罚 / 按什么处罚" asks for the penalty itself.
 _WHETHER_PUNISHED = re.compile(r"(被|挨)?(罚|处罚|罚款|处理)(吗|么|不)|会有事")
@@ -47,7 +51,7 @@ class Intent:
     """The kind of question, the words that showed it, and whether it can be answered yes or no."""
 
     kind: str
-    words: str
+    words: str  # the question words, a gap holding the topic written as GAP: "要…吗"
     yes_no: bool
     whether_punished: bool = False  # asks whether a behaviour is punished, not how or how much
 
@@ -93,5 +97,24 @@ def _first(text: str) -> tuple[str, str] | None:
     for kind in KINDS[:-1]:
         match = _COMPILED[kind].search(text)
         if match:
-            return kind, match.group()
+            return kind, _without_gaps(match)
     return None
+
+
+def _without_gaps(match: re.Match) -> str:
+    """The matched question words with each captured gap replaced by GAP."""
+    words, end = [], match.start()
+    for i in range(1, (match.lastindex or 0) + 1):
+        if match.start(i) >= 0:
+            words.append(match.string[end:match.start(i)])
+            end = match.end(i)
+    words.append(match.string[end:match.end()])
+    return GAP.join(words)
+
+
+def without_form(text: str, words: str) -> str:
+    """The text with its question words (Intent.words) blanked out and the topic inside their gaps kept."""
+    parts = [re.escape(p) for p in words.split(GAP)]
+    if not any(parts):
+        return text
+    return re.sub("(.*?)".join(parts), lambda m: " " + " ".join(m.groups()) + " ", text, count=1)

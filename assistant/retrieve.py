@@ -24,6 +24,7 @@ import numpy as np
 from assistant.calibration import calibrate_dense
 from assistant.encoders import Encoder
 from assistant.index import Index
+from assistant.intent import without_form
 from assistant.passages import Passage
 from assistant.segment import Segmenter
 
@@ -154,7 +155,7 @@ class Retriever:
         the lexical signal leaves them out, so "写评价会被罚吗" is matched on 写评价, not on every article about
         罚款; the dense signal keeps the whole question (it helps match a FAQ asked the same way). `penalty`: the
         question asks for the penalty itself (罚多少), so of a unit's articles the penalty comes before the duty."""
-        topic = query.replace(form, " ") if form and len(form) < len(query) else query
+        topic = without_form(query, form) if form and len(form) < len(query) else query
         terms = self.terms(topic)
         expanded = f"{topic} {terms}" if terms else topic
         n = len(self.passages)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.intent import recognise
+from assistant.intent import recognise, without_form
 from assistant.normalize import normalize
 
 
@@ -17,6 +17,15 @@ from assistant.normalize import normalize
 ])
 def test_intent(question, kind):
     assert recognise(question).kind == kind
+
+
+@pytest.mark.parametrize("question, words, topic", [
+    ("开网店要实名认证吗", "要…吗", "实名认证"), ("营业执照可以做多个电商平台吗", "可以…吗", "多个电商平台"),
+    ("要不要办执照", "要不要", "办执照"),
+])
+def test_question_words_leave_the_topic_in_their_gap(question, words, topic):
+    intent = recognise(question)
+    assert intent.words == words and topic in without_form(question, intent.words)
 
 
 def test_yes_no_question_is_told_apart():

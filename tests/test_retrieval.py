@@ -14,12 +14,12 @@ DEV = EVAL / "dev.yaml"
 # set and on the real-world set. Measured values are in the README; the gate sits a little below them so unrelated
 # edits do not flap. "max" metrics must stay at or below the value.
 GATE = {
-    "dev.yaml": {"recall@1": 0.87, "recall@3": 0.96, "mrr": 0.91, "answered": 0.92, "refused": 0.95,
+    "dev.yaml": {"recall@1": 0.89, "recall@3": 0.97, "mrr": 0.93, "answered": 0.92, "refused": 0.95,
                  "primary@1": 0.80, "citation_precision": 0.80},
-    "real.yaml": {"recall@1": 0.79, "recall@3": 0.90, "mrr": 0.85, "primary@1": 0.53, "citation_precision": 0.76},
+    "real.yaml": {"recall@1": 0.84, "recall@3": 0.92, "mrr": 0.88, "primary@1": 0.53, "citation_precision": 0.78},
 }
 MAX = {"dev.yaml": {"citations_per_answer": 2.0, "out_of_scope_as_covered": 0.05},
-       "real.yaml": {"citations_per_answer": 2.0, "out_of_scope_as_covered": 0.25}}
+       "real.yaml": {"citations_per_answer": 2.0, "out_of_scope_as_covered": 0.19}}
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +126,11 @@ def test_long_and_mixed_input(kb):
     ("爱奇艺的自动续费怎么取消", "partial", "cancel-subscription-howto"),
     ("网店营业执照要年检吗", "partial", "annual-report-inspection"),
     ("卖家给我开的发票抬头错了", "not_covered", "invoices"),
+    ("天猫个人店和企业店有什么区别", "partial", "platform-features"),   # a platform's own features
+    ("拼多多商家能看到买家的手机号吗", "partial", "platform-features"),
+    ("在亚马逊开店要营业执照吗", "partial", "overseas-platforms"),
+    ("用实体店的营业执照可以开网店吗", "partial", "registration-compliance"),
+    ("店铺评分低会有什么影响", "partial", "platform-own-rules"),
 ])
 def test_a_question_asking_for_an_adjacent_subject_is_not_covered(kb, question, scope, topic):
     result = kb.ask(question)
@@ -134,7 +139,8 @@ def test_a_question_asking_for_an_adjacent_subject_is_not_covered(kb, question, 
 
 
 @pytest.mark.parametrize("question", ["开网店要办营业执照吗", "网店的营业执照要挂在哪里", "自动续费扣款前要提醒吗",
-                                      "平台的交易规则修改要提前公示多久"])
+                                      "平台的交易规则修改要提前公示多久", "开网店要实名认证吗",
+                                      "商家把买家的手机号卖给别人违法吗"])
 def test_the_same_subject_asked_the_way_the_measures_answer_it_stays_covered(kb, question):
     assert kb.ask(question)["scope"] == "covered"
 
@@ -150,3 +156,18 @@ def test_a_registration_question_with_a_tax_question_attached_is_still_decided(k
     # Two questions in one: the registration one is decided (farm produce: exempt), the tax one does not block it.
     result = kb.ask("卖自家种的橘子要办执照吗，要交税不")
     assert result["basis"] == "assessment" and result["assessment"]["outcome"]["id"] == "exempt", result["answer"][:120]
+
+
+@pytest.mark.parametrize("question, first", [
+    ("发营销短信违法吗", 16),                # whether it is allowed: the duty, though the best FAQ is the penalty one
+    ("卖家泄露客户信息触犯哪条法律", 13),
+    ("违规发营销短信罚多少钱", 41),          # the penalty itself
+])
+def test_the_duty_ranks_before_its_penalty_unless_the_penalty_is_asked(kb, question, first):
+    assert kb.rank(question).articles[0][0].split(":")[:2] == ["measures", str(first)]
+
+
+def test_the_topic_inside_question_words_is_still_searched(kb):
+    # "要实名认证吗" matches the question pattern 要…吗; 实名认证 is what it asks about (Art. 24 核验).
+    articles = [key.split(":")[1] for key, _ in kb.rank("开网店要实名认证吗").articles[:3]]
+    assert "24" in articles
