@@ -44,7 +44,7 @@ GAP = "…"  # stands for a captured gap in Intent.words
 _WHETHER_PUNISHED = re.compile(r"(被|挨)?(罚|处罚|罚款|处理)(吗|么|不)|会有事")
 # A yes/no question: the answer may open with 是/不是/需要/算. "要不要办" is one; "需要公示哪些" is not.
 _YES_NO = re.compile(r"(吗|么|不|没|否|行不行|是不是|算不算|要不要|需不需要|用不用|能不能|可不可以|会不会|有没有)\s*[?？。!！]*\s*$|"
-                     r"(是否|要不要|需不需要|用不用|能不能|可不可以|会不会|算不算|是不是)")
+                     r"(是否|要不要|需不需要|用不用|能不能|可不可以|会不会|算不算|是不是|犯不犯法)")
 
 
 @dataclass(frozen=True)
