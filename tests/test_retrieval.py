@@ -19,7 +19,7 @@ GATE = {
     "real.yaml": {"recall@1": 0.84, "recall@3": 0.92, "mrr": 0.88, "primary@1": 0.53, "citation_precision": 0.78},
 }
 MAX = {"dev.yaml": {"citations_per_answer": 2.0, "out_of_scope_as_covered": 0.05},
-       "real.yaml": {"citations_per_answer": 2.0, "out_of_scope_as_covered": 0.19}}
+       "real.yaml": {"citations_per_answer": 2.0, "out_of_scope_as_covered": 0.16}}
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +131,8 @@ def test_long_and_mixed_input(kb):
     ("在亚马逊开店要营业执照吗", "partial", "overseas-platforms"),
     ("用实体店的营业执照可以开网店吗", "partial", "registration-compliance"),
     ("店铺评分低会有什么影响", "partial", "platform-own-rules"),
+    ("商家一直不发货怎么办", "partial", "delivery-disputes"),
+    ("做刷单兼职犯法吗", "partial", "brushing-participants"),          # the 刷手, not the 经营者 Art. 14 binds
 ])
 def test_a_question_asking_for_an_adjacent_subject_is_not_covered(kb, question, scope, topic):
     result = kb.ask(question)
@@ -140,7 +142,7 @@ def test_a_question_asking_for_an_adjacent_subject_is_not_covered(kb, question, 
 
 @pytest.mark.parametrize("question", ["开网店要办营业执照吗", "网店的营业执照要挂在哪里", "自动续费扣款前要提醒吗",
                                       "平台的交易规则修改要提前公示多久", "开网店要实名认证吗",
-                                      "商家把买家的手机号卖给别人违法吗"])
+                                      "商家把买家的手机号卖给别人违法吗", "找人刷单犯法吗"])
 def test_the_same_subject_asked_the_way_the_measures_answer_it_stays_covered(kb, question):
     assert kb.ask(question)["scope"] == "covered"
 
