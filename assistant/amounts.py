@@ -33,6 +33,9 @@ _PROFIT = re.compile(r"(赚|挣|利润|盈利|纯利|净利)")
 _NOT_TURNOVER = re.compile(
     r"(罚|保证金|押金|成本|花了|花费|投入|贷款|房租|租金|工资|税|退款|赔|资本|借|欠|运费|费用|手续费|佣金|扣|年费|会员费|"
     r"价格|售价|标价|定价|优惠|红包|返现|补贴|奖励|预算|本钱|门槛)")
+# An amount someone else said or the rule states ("有人说十万以下不用管", "不是10万以下不用登记吗") is not the merchant's.
+_REPORTED = re.compile(r"(听说|听人说|有人说|人家说|别人说|朋友说|他们说|大家说|据说|网上说|说是|规定|政策|标准)")
+_RULE_AFTER = re.compile(r"\s*(的话)?(就|都|是)?(不用|不需要|无需|无须|免于|免|不必|可以不)")
 _PRICE = re.compile(r"(每单|一单|单价|每件|一件|客单价|每个|每份|一份|每盒|一盒|一斤|每斤|一瓶|每瓶|一套|每套)\s*(大概|大约|约)?$")
 
 _LOWER_OPEN = ("已经超过", "超过了", "超过", "超出", "超了", "高于", "大于", "多于", "不止", "过了", "破了", "上了", "突破", "超")
@@ -280,6 +283,8 @@ def find_mentions(text: str, context_free: bool = False) -> tuple[list[Mention],
             qualified = True
         kind = "turnover"
         if _PRICE.search(before[-6:]) or _NOT_TURNOVER.search(before[-8:]):
+            continue
+        if _REPORTED.search(before) or _RULE_AFTER.match(text, end):
             continue
         if _PROFIT.search(before[-6:]) and not sales:
             kind = "profit"
