@@ -133,6 +133,8 @@ def test_long_and_mixed_input(kb):
     ("店铺评分低会有什么影响", "partial", "platform-own-rules"),
     ("商家一直不发货怎么办", "partial", "delivery-disputes"),
     ("做刷单兼职犯法吗", "partial", "brushing-participants"),          # the 刷手, not the 经营者 Art. 14 binds
+    ("没办执照会怎么样", "partial", "registration-compliance"),        # not the display (Art. 42) or platform penalty
+    ("个人没办执照在网上卖了二十多万被查到了，要罚多少钱", "partial", "registration-compliance"),
 ])
 def test_a_question_asking_for_an_adjacent_subject_is_not_covered(kb, question, scope, topic):
     result = kb.ask(question)
@@ -142,7 +144,8 @@ def test_a_question_asking_for_an_adjacent_subject_is_not_covered(kb, question, 
 
 @pytest.mark.parametrize("question", ["开网店要办营业执照吗", "网店的营业执照要挂在哪里", "自动续费扣款前要提醒吗",
                                       "平台的交易规则修改要提前公示多久", "开网店要实名认证吗",
-                                      "商家把买家的手机号卖给别人违法吗", "找人刷单犯法吗"])
+                                      "商家把买家的手机号卖给别人违法吗", "找人刷单犯法吗",
+                                      "没挂营业执照会被罚吗"])
 def test_the_same_subject_asked_the_way_the_measures_answer_it_stays_covered(kb, question):
     assert kb.ask(question)["scope"] == "covered"
 
