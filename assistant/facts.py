@@ -22,6 +22,7 @@ _NEGATION = ("不是", "没有", "并非", "不算", "不属于", "非", "不", 
 _QUESTIONED = re.compile(r"(算不算|算是|能算|可以算|算|属于|是不是|是否|能不能)")
 _INTERROGATIVE = re.compile(r"(吗|么|呢|嘛|不|没|否|\?|？)\s*$|要不要|需不需要|用不用|是不是|有没有|是否|能不能|可不可以")
 _CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
+_HEAD = re.compile(r"[，,、（(]")
 _STRIP = re.compile(r"[\s，,。；;！!？?、：:“”\"'（）()]+")
 _YES = {"是", "是的", "对", "对的", "需要", "要", "有", "嗯", "是呀", "是啊", "需要的"}
 _NO = {"否", "不是", "不", "不需要", "不要", "没有", "无", "不用", "没", "不是的", "无需", "无须"}
@@ -134,11 +135,19 @@ def _reply(text: str, question: Question) -> Fact | None:
     for option in question.options:
         if short in (_STRIP.sub("", option.label).lower(), option.id):
             return Fact(question.key, option.id, option.label)
+    # A reply in one's own words starts with the gist and may add a detail: "个人，没办", "其他商品，就是卖面膜".
+    first = _STRIP.sub("", _CLAUSE_END.split(text.strip())[0]).lower()
     if question.type == "yes_no":
-        if short in _YES:
+        if short in _YES or first in _YES:
             return Fact(question.key, "yes", labels.get("yes", text.strip()))
-        if short in _NO:
+        if short in _NO or first in _NO:
             return Fact(question.key, "no", labels.get("no", text.strip()))
+    if len(first) >= 2:
+        # The gist is the start of exactly one option's label up to its first comma ("个人", "其他商品或者服务").
+        heads = {option.id: _STRIP.sub("", _HEAD.split(option.label)[0]).lower() for option in question.options}
+        matches = [option for option, head in heads.items() if head.startswith(first)]
+        if len(matches) == 1:
+            return Fact(question.key, matches[0], labels[matches[0]])
     if question.type == "number":
         number = parse_number(text.strip())
         if number is None and question.money:

@@ -28,7 +28,8 @@ def test_first_call_returns_the_start_question(registration, corpus):
     assert result["next"] == {
         "id": "operator", "text": registration.questions["operator"].text, "type": "choice",
         "options": [{"id": "individual", "label": "个人，尚未办理市场主体登记"},
-                    {"id": "registered", "label": "已经登记的企业、个体工商户或者农民专业合作社"}],
+                    {"id": "registered", "label": "已经登记的企业、个体工商户或者农民专业合作社"},
+                    {"id": "organisation", "label": "公司、企业等单位（尚未设立登记）"}],
         "why": registration.questions["operator"].why}
     assert result["path"] == [] and result["ignored"] == []
     assert result["law_version"] == "2025-03-18" and result["corpus_version"] == corpus.version
