@@ -117,6 +117,9 @@ def decide(questionnaires: dict[str, Questionnaire], corpus: Corpus, text: str, 
         _, pending = read_conversation(turns[topic.anchor:], topic.questionnaire)
         if is_reply(text, pending):  # a quick reply to the question asked last: the chat is the questionnaire
             questionnaire, decides = topic.questionnaire, True
+        elif looks_like_reply(text, {topic.questionnaire.id: topic.questionnaire}):
+            # A reply to one of its earlier questions ("个人，没办" when it asks the activity): it goes on, asking again.
+            questionnaire, decides = topic.questionnaire, True
         elif suggested in (None, topic.questionnaire) and is_elliptical(text):  # 那如果超过10万呢？
             questionnaire, decides = topic.questionnaire, topic.decides
         elif suggested in (None, topic.questionnaire) and read(text, topic.questionnaire).facts:  # 一年卖12万元
