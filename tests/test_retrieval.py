@@ -133,6 +133,7 @@ def test_long_and_mixed_input(kb):
     ("店铺评分低会有什么影响", "partial", "platform-own-rules"),
     ("商家一直不发货怎么办", "partial", "delivery-disputes"),
     ("做刷单兼职犯法吗", "partial", "brushing-participants"),          # the 刷手, not the 经营者 Art. 14 binds
+    ("自己做的辣椒酱在朋友圈卖，需要办什么证", "partial", "food-licence-procedure"),  # food, not the other licences
     ("没办执照会怎么样", "partial", "registration-compliance"),        # not the display (Art. 42) or platform penalty
     ("个人没办执照在网上卖了二十多万被查到了，要罚多少钱", "partial", "registration-compliance"),
 ])
