@@ -54,7 +54,7 @@ def test_change_earlier_answers_in_place(server, page):
     edit(page, 1)  # from the middle: back to question 1, its answer selected
     expect(page.locator("#step-question")).to_contain_text("修改第 1 题")
     expect(page.locator("#answer-choice input:checked")).to_have_value("individual")
-    expect(page.locator("#answer-choice label")).to_have_count(2)
+    expect(page.locator("#answer-choice label")).to_have_count(3)  # 个人 / 已登记 / 公司、企业等单位（尚未设立登记）
     choose(page, INDIVIDUAL, "#next")  # saving the same answer returns to where the user was
     expect(page.locator("#step-question")).to_contain_text("依法需要取得行政许可吗")
     choose(page, NO_LICENSE)
