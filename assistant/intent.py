@@ -55,11 +55,13 @@ class Intent:
     words: str  # the question words, a gap holding the topic written as GAP: "要…吗"
     yes_no: bool
     whether_punished: bool = False  # asks whether a behaviour is punished, not how or how much
+    penalty_words: bool = False     # the whole text asks about a penalty, whichever clause asks last
 
     @property
     def asks_penalty(self) -> bool:
-        """Asks for the penalty itself (罚多少, 怎么处罚), so the penalty article leads; otherwise the duty does."""
-        return self.kind == "penalty" and not self.whether_punished
+        """Asks for the penalty itself (罚多少, 怎么处罚), so the penalty article leads; otherwise the duty does.
+        "格式条款违规按什么处罚？修改以后是不是变了" asks it too, though its last clause is a yes/no question."""
+        return (self.kind == "penalty" or self.penalty_words) and not self.whether_punished
 
     @property
     def decides(self) -> bool:
@@ -82,11 +84,12 @@ def recognise(text: str) -> Intent:
     whether = yes_no and bool(_WHETHER_PUNISHED.search(text)) or "触犯" in text
     whole = _first(text)
     parts = clauses(text)
+    penalty = bool(whole) and whole[0] == "penalty"
     for clause in reversed(parts) if len(parts) > 1 else []:
         found = _first(clause)
         if found:
-            return Intent(found[0], whole[1] if whole else found[1], yes_no, whether)
-    return Intent(whole[0], whole[1], yes_no, whether) if whole else Intent("other", "", yes_no, whether)
+            return Intent(found[0], whole[1] if whole else found[1], yes_no, whether, penalty)
+    return Intent(whole[0], whole[1], yes_no, whether, penalty) if whole else Intent("other", "", yes_no, whether)
 
 
 def clauses(text: str) -> list[str]:

@@ -127,7 +127,7 @@ class Selector:
                 and not self.fits(top.id, intent, question):
             # "平台多久审核一次卖家信息": the best item is on the subject but written as a yes/no question; its own
             # provision may still say the time limit or amount asked (至少每六个月核验更新一次): quote that.
-            cite = self._paragraph(ranking, self._primary(top), intent)
+            cite = self._paragraph(ranking, self._primary(top, intent), intent)
             if _SAYS[intent.kind].search(self.corpus.article(cite.source, cite.article).cited_text(cite.paragraph)):
                 return self._article(ranking, cite, intent)
         for unit in units:
@@ -148,7 +148,7 @@ class Selector:
                 return self._faq(unit, intent, ranking)
             if kind not in ("faq", "qa", "oos") and self._article_fits(unit, intent):
                 return self._article(ranking, Citation.parse(unit.id), intent)
-        return self._article(ranking, self._primary(units[0]), intent)
+        return self._article(ranking, self._primary(units[0], intent), intent)
 
     def fits(self, unit_id: str, intent: Intent, question: str) -> bool:
         """Whether a FAQ item was written for this kind of question and these facts."""
@@ -217,9 +217,14 @@ class Selector:
             ranked = sorted(ranked, key=lambda i: not wanted.search(article.paragraphs[i - 1].full_text))
         return Citation(cite.source, cite.article, ranked[0])
 
-    def _primary(self, unit: Unit) -> Citation:
+    def _primary(self, unit: Unit, intent: Intent | None = None) -> Citation:
+        """The provision a unit rests on: its first Measures citation, and for a question that does not ask for the
+        penalty itself, the duty rather than the article punishing it ("发短信违法吗" → Art. 16, not Art. 41)."""
         if unit.cites:
-            return Citation.parse(sorted(unit.cites, key=lambda c: not c.startswith(MEASURES))[0])
+            cites = sorted(unit.cites, key=lambda c: not c.startswith(MEASURES))
+            if intent is not None and not intent.asks_penalty:
+                cites.sort(key=lambda c: c.startswith(MEASURES) and Citation.parse(c).article in self.duties)
+            return Citation.parse(cites[0])
         return Citation.parse(unit.id)
 
     # ------------------------------------------------------------------------------------------ penalty / remedy

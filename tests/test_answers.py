@@ -140,3 +140,14 @@ def test_unrelated_request_gets_no_unfitting_topic_hint(kb):
 def test_a_faq_item_answers_only_questions_on_its_declared_subject(kb, question, article):
     result = kb.ask(question)
     assert result["citations"][0]["article"] == article, (result.get("basis"), [c["label"] for c in result["citations"]])
+
+
+def test_whether_allowed_question_rests_on_the_duty_not_its_penalty(kb):
+    # The best unit is the penalty FAQ (Art. 41 for Art. 16); the question asks whether sending is allowed.
+    result = kb.ask("卖饲料给客户发短信违法吗")
+    assert result["citations"][0]["article"] == 16, [c["label"] for c in result["citations"]]
+
+
+def test_penalty_words_anywhere_ask_for_the_penalty():
+    assert recognise("格式条款违规按什么处罚？修改以后是不是变了").asks_penalty
+    assert recognise("刷单罚多少").asks_penalty and not recognise("刷单会被罚吗").asks_penalty
