@@ -172,6 +172,13 @@ class Corpus:
             return False
         return cite.paragraph is None or 1 <= cite.paragraph <= len(law.articles[cite.article].paragraphs)
 
+    @cached_property
+    def penalty_articles(self) -> frozenset[int]:
+        """Measures articles that punish breaches of the Measures ("违反本办法第十六条…", "违反本办法规定，构成犯罪的"):
+        a unit citing a duty and its penalty rests on the duty unless the question asks for the penalty itself."""
+        law = self.laws.get("measures")
+        return frozenset(n for n, article in (law.articles.items() if law else []) if "违反本办法" in article.text)
+
     def topics_asked(self, text: str) -> list[OutOfScopeTopic]:
         """The out-of-scope topics whose `asks` patterns the question matches."""
         return [topic for topic in self.out_of_scope if topic.asked_by(text)]

@@ -86,7 +86,8 @@ class KnowledgeBase:
                 progress = sys.stderr.isatty()
             build_index(corpus, encoder or create_encoder(settings), segmenter, index_dir, progress=progress)
         index = load_index(index_dir, corpus.version, encoder_id())
-        retriever = Retriever(index, encoder, segmenter, corpus.synonyms, mode=mode)
+        retriever = Retriever(index, encoder, segmenter, corpus.synonyms, mode=mode,
+                              penalties=frozenset(f"measures:{n}" for n in corpus.penalty_articles))
         questionnaires = load_questionnaires(corpus) if (corpus.root / FOLDER).is_dir() else {}
         return cls(settings, corpus, index, retriever, questionnaires, time.time())
 

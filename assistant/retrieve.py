@@ -87,7 +87,7 @@ class Retriever:
     """Search one loaded index; stateless per query, safe to share between threads."""
 
     def __init__(self, index: Index, encoder: Encoder | None, segmenter: Segmenter, synonyms: dict[str, list[str]],
-                 mode: str = "hybrid"):
+                 mode: str = "hybrid", penalties: frozenset[str] = frozenset()):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         if mode != "bm25" and encoder is None:
@@ -107,10 +107,10 @@ class Retriever:
         self.background = float(index.manifest["encoder"].get("background_cosine", 0.0))
         # Builds before the English level was measured fall back to the Chinese one (English is then refused more).
         self.background_en = float(index.manifest["encoder"].get("background_cosine_en", self.background))
-        # Longest colloquial words first, so 直播带货 wins over 直播.
-        # Articles that punish ("违反本办法第十六条的…"): a unit citing a duty and its penalty ranks the duty first
+        # Articles that punish ("measures:41"; Corpus.penalty_articles): of a unit's articles they rank after the duty
         # unless the question asks for the penalty itself.
-        self.penalties = {p.unit for p in self.passages if p.unit.startswith("measures:") and "违反本办法" in p.text}
+        self.penalties = penalties
+        # Longest colloquial words first, so 直播带货 wins over 直播.
         self.synonyms = sorted(((w, term) for term, words in synonyms.items() for w in words), key=lambda x: -len(x[0]))
 
     def expand(self, query: str) -> str:
@@ -185,7 +185,7 @@ class Retriever:
         hits = [Hit(self.passages[i], float(fused[i]), float(cosine[i]), float(lexical[i]), float(bm25[i]))
                 for i in order[: max(top_k * 8, 40)]]
         units = _units(hits)
-        return Ranking(query, expanded, hits, units, _articles(units, set() if penalty else self.penalties), terms)
+        return Ranking(query, expanded, hits, units, _articles(units, frozenset() if penalty else self.penalties), terms)
 
 
 def _units(hits: list[Hit]) -> list[Unit]:
@@ -196,7 +196,7 @@ def _units(hits: list[Hit]) -> list[Unit]:
     return sorted(best.values(), key=lambda u: -u.score)
 
 
-def _articles(units: list[Unit], later: set[str] = frozenset()) -> list[tuple[str, float]]:
+def _articles(units: list[Unit], later: frozenset[str] = frozenset()) -> list[tuple[str, float]]:
     """Distinct cited articles, each scored by the best unit citing it (later cites of a unit slightly lower).
 
     Within one unit the Measures come before related law: they are the regulation this assistant explains; and

@@ -223,7 +223,8 @@ class Selector:
         if unit.cites:
             cites = sorted(unit.cites, key=lambda c: not c.startswith(MEASURES))
             if intent is not None and not intent.asks_penalty:
-                cites.sort(key=lambda c: c.startswith(MEASURES) and Citation.parse(c).article in self.duties)
+                cites.sort(key=lambda c: c.startswith(MEASURES) and Citation.parse(c).article in
+                           self.corpus.penalty_articles)
             return Citation.parse(cites[0])
         return Citation.parse(unit.id)
 
