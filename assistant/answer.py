@@ -23,6 +23,7 @@ NOT_COVERED = (
 NOT_COVERED_TOPIC = "抱歉，《网络交易监督管理办法》及本助手收录的相关法律条文没有规定这方面的问题（{topic}）。{referral}"
 PARTIAL = "《网络交易监督管理办法》没有对这个问题作出具体规定（{topic}）。{referral}\n\n**相关规定**：{quote}"
 TRUNCATED_NOTE = "（您的问题较长，已截取前{n}字进行检索。）"
+CORRECTED_NOTE = "（{words}。）"
 ENGLISH_NOTE = ("*Note: this assistant answers in Chinese, from the Measures for the Supervision and Administration of "
                 "Online Transactions (《网络交易监督管理办法》); the answer and the cited articles follow.*")
 ENGLISH_NOT_COVERED = ("Sorry, the Measures for the Supervision and Administration of Online Transactions and the related "
@@ -60,6 +61,9 @@ def compose(corpus: Corpus, ranking: Ranking, text: Text, *, scope: Scope, selec
     note = TRUNCATED_NOTE.format(n=truncated_to) + "\n\n" if truncated_to else ""
     if text.english:
         note = f"{note}{ENGLISH_NOTE}\n\n"
+    if text.corrections:  # say how a typo was read, so a wrong reading is seen at once
+        words = "，".join(f"“{typed}”已按“{word}”理解" for typed, word in text.corrections)
+        note = f"{note}{CORRECTED_NOTE.format(words=words)}\n\n"
     decides = bool(decision and decision.decides)
     kind = "covered" if decides else (selection.scope if scope.kind == "covered" and selection else scope.kind)
     result = {"question": text.original, "answered": kind != "not_covered", "scope": kind, "answer": "",

@@ -9,7 +9,7 @@ import functools
 import logging
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from assistant.answer import CITATION_FLOOR, compose
@@ -24,11 +24,12 @@ from assistant.flows import FOLDER
 from assistant.followup import is_elliptical, resolve, user_turns
 from assistant.index import Index, build_index, check_manifest, load_index, read_manifest
 from assistant.intent import clauses, recognise
-from assistant.normalize import normalize
+from assistant.normalize import Text, normalize
 from assistant.retrieve import MODE_THRESHOLDS, Ranking, Retriever
 from assistant.scope import Scope, scope_of
 from assistant.segment import Segmenter
 from assistant.select import Selector
+from assistant.typos import Speller, vocabulary
 
 MAX_TURNS = 8  # earlier user turns read for facts and topic
 
@@ -45,11 +46,19 @@ class KnowledgeBase:
     loaded_at: float
     _earlier: object = field(default=None, repr=False)
     selector: Selector | None = field(default=None, repr=False)
+    speller: Speller | None = field(default=None, repr=False)
 
     def __post_init__(self):
         # Earlier turns are searched again to find the conversation's topic: cache those (same index, same result).
         self._earlier = functools.lru_cache(maxsize=1024)(self.retriever.search)
         self.selector = Selector(self.corpus)
+        self.speller = Speller(vocabulary(self.corpus), self.retriever.segmenter)
+
+    def read(self, text: str) -> Text:
+        """Normalised text with its homophone typos corrected (搭受 → 搭售): what every later stage reads."""
+        normalised = normalize(text)
+        corrected, fixes = self.speller.correct(normalised.text)
+        return replace(normalised, text=corrected, corrections=tuple(fixes)) if fixes else normalised
 
     @property
     def threshold(self) -> float:
@@ -103,8 +112,8 @@ class KnowledgeBase:
 
     def rank(self, question: str, history: list | None = None, top_k: int | None = None) -> Ranking:
         text, _ = self.prepare(question)
-        normalised = normalize(text).text
-        turns = [normalize(t).text for t in user_turns(history)][-MAX_TURNS:]
+        normalised = self.read(text).text
+        turns = [self.read(t).text for t in user_turns(history)][-MAX_TURNS:]
         intent = recognise(normalised)
         return self.retriever.search(resolve(normalised, turns), top_k or self.settings.top_k,
                                      form=intent.words, penalty=intent.asks_penalty)
@@ -180,8 +189,8 @@ class KnowledgeBase:
         """
         text, truncated = self.prepare(question)
         top_k = top_k or self.settings.top_k
-        normalised = normalize(text)
-        turns = [normalize(t).text for t in user_turns(history)][-MAX_TURNS:]
+        normalised = self.read(text)
+        turns = [self.read(t).text for t in user_turns(history)][-MAX_TURNS:]
         intent = recognise(normalised.text)
         ranking = self.retriever.search(resolve(normalised.text, turns), top_k, form=intent.words,
                                         penalty=intent.asks_penalty)

@@ -36,6 +36,7 @@ class Text:
     text: str
     traditional: bool   # the question contained traditional characters that were converted
     english: bool       # the question is written in English (no Chinese characters, several Latin words)
+    corrections: tuple[tuple[str, str], ...] = ()  # homophone typos corrected (typed, read as): see typos.py
 
 
 def normalize(question: str) -> Text:

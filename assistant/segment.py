@@ -37,6 +37,18 @@ class Segmenter:
             raw = self._tokenizer.lcut_for_search(text.lower())
         return [w for w in (t.strip() for t in raw) if w and w not in STOPWORDS and not _PUNCT.match(w)]
 
+    def tokens(self, text: str) -> list[str]:
+        """Dictionary words only (no HMM guessing of new words), as typed: where a typo breaks a word apart."""
+        with self._lock:
+            return self._tokenizer.lcut(text, HMM=False)
+
+    def is_word(self, text: str) -> bool:
+        """Whether jieba's dictionary or the user dictionary holds this word."""
+        return bool(self._tokenizer.FREQ.get(text))
+
+    def frequency(self, text: str) -> int:
+        return self._tokenizer.FREQ.get(text, 0)
+
     def add_word(self, word: str) -> None:
         with self._lock:
             self._tokenizer.add_word(word)
