@@ -151,7 +151,10 @@ def decided(corpus: Corpus, decision: Decision) -> tuple[str, list[str]]:
             lines += ["", f"应当公示的自我声明：**{outcome['self_declaration']}**"]
         if outcome["obligations"]:
             lines += ["", "**需要做到：**", *[f"- {item}" for item in outcome["obligations"]]]
-        keys = [str(Citation(c["source"], c["article"], c["paragraph"])) for c in outcome["citations"]]
+        # The provisions the deciding facts rest on come first (自家种 → Art. 8(1) and E-Commerce Law Art. 10; 一年
+        # 十五万 → Art. 8(3)): they are where the conclusion comes from; the outcome's duties follow.
+        keys = [*_fact_cites(decision, decided_only=True),
+                *(str(Citation(c["source"], c["article"], c["paragraph"])) for c in outcome["citations"])]
         return "\n".join(lines) + cautions, keys
     step = result["next"]
     node = questionnaire.keys[step["id"]]
@@ -164,12 +167,16 @@ def decided(corpus: Corpus, decision: Decision) -> tuple[str, list[str]]:
     return body, [*_fact_cites(decision), *[str(c) for c in node.cites]]
 
 
-def _fact_cites(decision: Decision) -> list[str]:
+def _fact_cites(decision: Decision, decided_only: bool = False) -> list[str]:
     """The provisions the facts already known rest on, the most specific (deepest in the questionnaire) first:
-    一年流水七八万 → 第八条第三款, 修空调 → 第八条第二款; the first question's own rule is left to the question."""
+    一年流水七八万 → 第八条第三款, 修空调 → 第八条第二款; the first question's own rule is left to the question.
+    `decided_only`: only the facts on the path to the outcome (a turnover stated beside 自家种 decided nothing)."""
     questionnaire = decision.questionnaire
     order = [step["question"] for step in decision.result["path"]]
-    keys = sorted(decision.reading.facts, key=lambda k: order.index(k) if k in order else len(order), reverse=True)
+    # Facts off the path (a turnover stated beside 保洁) decided nothing yet: they come last.
+    keys = sorted(decision.reading.facts, key=lambda k: order.index(k) if k in order else -1, reverse=True)
+    if decided_only:
+        keys = [k for k in keys if k in order]
     out = []
     for key in keys:
         if key == questionnaire.questions[questionnaire.start].key:

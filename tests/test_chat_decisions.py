@@ -115,3 +115,21 @@ def test_no_path_turns_a_seller_who_must_register_into_exempt(kb):
                    "每个月一万多", "每天卖三百"):
         got = kb.ask(f"我是个人，卖进货的衣服，一年{amount}，要办营业执照吗")["assessment"]
         assert got["outcome"] and got["outcome"]["id"] == "register_required" or amount == "1.2万", (amount, got)
+
+
+@pytest.mark.parametrize("question", [
+    "超过十万没办执照，平台会提醒我吗",           # asks what the platform does (Art. 24(2))
+    "我一年卖了15万没办执照，平台会不会封我店",
+])
+def test_facts_beside_another_question_do_not_start_the_questionnaire(kb, question):
+    result = kb.ask(question)
+    assert result["basis"] != "assessment", result["answer"][:200]
+    assert result["citations"][0]["article"] == 24
+
+
+def test_a_conclusion_cites_the_provision_that_decided_it_first(kb):
+    farm = kb.ask("卖自家种的橘子一年15万，需要办执照吗")
+    assert farm["assessment"]["outcome"]["id"] == "exempt"
+    assert (farm["citations"][0]["article"], farm["citations"][0]["paragraph"]) == (8, 1)
+    cleaning = kb.ask("我做上门保洁的，一年20万，要办执照吗")
+    assert (cleaning["citations"][0]["article"], cleaning["citations"][0]["paragraph"]) == (8, 2)
