@@ -14,6 +14,7 @@ from assistant.errors import CorpusError, NotFound, Problem
 LAW_FILES = {"measures": "measures.yaml", "ecommerce_law": "ecommerce_law.yaml"}
 FAQ_FILE, QA_FILE, OUT_OF_SCOPE_FILE = "faq.yaml", "official_qa.yaml", "out_of_scope.yaml"
 SYNONYMS_FILE, USERDICT_FILE = "synonyms.yaml", "userdict.txt"
+FAQ_SCOPES = ("covered", "partial")
 AUDIENCES = {"merchant", "platform", "consumer"}
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CITE_RE = re.compile(r"^(?P<source>[a-z_]+):(?P<article>\d+)(?::(?P<paragraph>\d+))?$")
@@ -112,6 +113,9 @@ class FaqItem:
     # Words one of which a question must contain for this answer to be about it ("两个", "多个" for the item on
     # several shops); when absent, the selector derives them from the phrasings.
     subject: tuple[str, ...] = ()
+    # "partial" for an answer that says the Measures touch the matter without settling it (好评返现: whether it is
+    # lawful depends on the facts; 自制食品: which licence is for the food safety rules): the answer keeps that scope.
+    scope: str = "covered"
 
 
 @dataclass
@@ -513,8 +517,11 @@ def load_corpus(root: str | Path) -> Corpus:
             f.add(f"{path}.audience", f"expected one of {', '.join(sorted(AUDIENCES))}, got {audience!r}")
         cites = read_cites(f, entry, path, laws)
         subject = tuple(f.texts(entry, path, "subject")) if "subject" in entry else ()
+        scope = entry.get("scope", "covered")
+        if scope not in FAQ_SCOPES:
+            f.add(f"{path}.scope", f"expected one of {', '.join(FAQ_SCOPES)}, got {scope!r}")
         if item_id and question and answer:
-            faq.append(FaqItem(item_id, question, paraphrases, answer, cites, audience, subject))
+            faq.append(FaqItem(item_id, question, paraphrases, answer, cites, audience, subject, scope))
     qa = []
     for f, path, entry, item_id in _load_items(root, QA_FILE, problems, laws, seen):
         question = f.text(entry, path, "question")

@@ -179,7 +179,7 @@ class Selector:
         if not intent.yes_no or not self.faq_yes_no.get(unit.id, True):
             answer = _OPENER.sub("", answer, count=1)
         cites = [self._paragraph(ranking, c, intent) if ranking is not None else c for c in item.cites]
-        return Selection(answer, "faq", [str(c) for c in cites])
+        return Selection(answer, "faq", [str(c) for c in cites], scope=item.scope)
 
     def _qa(self, unit: Unit) -> Selection:
         item = self.corpus.unit(unit.id)
