@@ -178,10 +178,13 @@ def _fact_cites(decision: Decision, decided_only: bool = False) -> list[str]:
     if decided_only:
         keys = [k for k in keys if k in order]
     out = []
+    asked = {step["question"]: step["text"] for step in decision.result["path"]}
     for key in keys:
         if key == questionnaire.questions[questionnaire.start].key:
             continue
-        question = questionnaire.keys[key]
+        # Two nodes may share a key (license_required after 便民劳务, own produce or other goods): the one on the path.
+        question = next((q for q in questionnaire.questions.values() if q.key == key and q.text == asked.get(key)),
+                        questionnaire.keys[key])
         value = decision.reading.facts[key].value
         option = next((o for o in question.options if o.id == value), None)
         out.extend(str(c) for c in (option.cites if option and option.cites else question.cites))

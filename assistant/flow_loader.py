@@ -3,6 +3,7 @@
 import datetime
 import difflib
 import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -137,10 +138,10 @@ def _cue_list(f: YamlFile, raw: dict, path: str, key: str = "cues") -> tuple[str
 
 def _caution(f: YamlFile, raw: dict, path: str) -> Caution | None:
     entry, where = raw.get("caution"), f"{path}.caution"
-    if entry is None:
+    if entry is None or isinstance(entry, str):  # another question's id: resolved once all are read (_shared_cautions)
         return None
     if not isinstance(entry, dict):
-        f.add(where, "expected a mapping with cues and text")
+        f.add(where, "expected a mapping with cues and text, or the id of a question whose caution applies too")
         return None
     _fields(f, entry, where, "caution")
     text = f.text(entry, where, "text")
@@ -148,6 +149,20 @@ def _caution(f: YamlFile, raw: dict, path: str) -> Caution | None:
     if "cues" not in entry:
         f.add(f"{where}.cues", "missing required list")
     return Caution(cues, text or "") if cues and text else None
+
+
+def _shared_cautions(f: YamlFile, raw_questions: dict, questions: dict[str, Question]) -> dict[str, Question]:
+    """`caution: license_required`: the same words and text as that question's caution, written once."""
+    for node_id, raw in raw_questions.items():
+        other = raw.get("caution") if isinstance(raw, dict) else None
+        if not isinstance(other, str) or str(node_id) not in questions:
+            continue
+        source = questions.get(other)
+        if source is None or source.caution is None:
+            f.add(f"questions.{node_id}.caution", f"{other!r} is not a question with its own caution")
+            continue
+        questions[str(node_id)] = replace(questions[str(node_id)], caution=source.caution)
+    return questions
 
 
 def _ranges(f: YamlFile, raw: dict, path: str) -> tuple[Range, ...]:
@@ -284,6 +299,7 @@ def _load(f: YamlFile, stem: str, corpus: Corpus) -> Questionnaire | None:
             f.add(name, f"expected a non-empty mapping of id: {name[:-1]}")
             tables[name] = {}
     questions = {str(k): q for k, raw in tables["questions"].items() if (q := _question(f, str(k), raw, corpus))}
+    questions = _shared_cautions(f, tables["questions"], questions)
     outcomes = {str(k): o for k, raw in tables["outcomes"].items() if (o := _outcome(f, str(k), raw, corpus))}
     for node_id in set(questions) & set(outcomes):
         f.add(f"outcomes.{node_id}", f"id {node_id!r} is used by both a question and an outcome")

@@ -97,8 +97,8 @@ def test_faq_never_contradicts_the_registration_questionnaire(kb, questionnaires
 
 
 @pytest.mark.parametrize("question, outcome", [
-    ("自己编的竹篮子，一年卖十二万，要办营业执照吗", "exempt"),        # handicrafts: no turnover limit
-    ("自家果园的苹果，一年卖二十万，需要登记吗", "exempt"),            # own farm produce: no turnover limit
+    ("自己编的竹篮子，不需要许可，一年卖十二万，要办营业执照吗", "exempt"),  # handicrafts: no turnover limit
+    ("自家果园的苹果，不需要许可，一年卖二十万，需要登记吗", "exempt"),  # own farm produce: no turnover limit
     ("个人上门保洁，一年十五万，不需要许可的，要办营业执照吗", "exempt"),  # 便民劳务: no turnover limit
     ("个人代购，一年十二万，不需要许可，要办营业执照吗", "register_required"),
 ])

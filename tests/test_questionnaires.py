@@ -164,11 +164,16 @@ class TestRegistration:
     @pytest.mark.parametrize("activity,statement", [
         ("own_farm_products", "个人销售自产农副产品，依法不需要办理市场主体登记"),
         ("home_handicrafts", "个人销售家庭手工业产品，依法不需要办理市场主体登记")])
-    def test_farm_products_and_handicrafts_are_exempt_without_more_questions(self, questionnaires, corpus,
-                                                                             activity, statement):
-        result = assess(questionnaires["registration"], {"operator": "individual", "activity": activity}, corpus)
+    def test_farm_products_and_handicrafts_are_exempt_once_no_licence_is_needed(self, questionnaires, corpus,
+                                                                               activity, statement):
+        registration, answers = questionnaires["registration"], {"operator": "individual", "activity": activity}
+        asked = assess(registration, answers, corpus)
+        assert asked["status"] == "need_more" and asked["next"]["id"] == "license_required", asked  # 手工蛋糕, 自酿酒
+        result = assess(registration, {**answers, "license_required": "no"}, corpus)
         assert result["status"] == "complete" and result["outcome"]["self_declaration"] == statement, result
         assert any("行政许可" in item for item in result["outcome"]["obligations"]), "licence reminder (电子商务法第十二条)"
+        licensed = assess(registration, {**answers, "license_required": "yes"}, corpus)
+        assert licensed["outcome"]["id"] == "register_required", licensed
 
     def test_registered_is_decided_at_once_and_lists_what_to_display(self, questionnaires, corpus):
         result = assess(questionnaires["registration"], {"operator": "registered"}, corpus)
