@@ -105,6 +105,13 @@ def wants_decision(text: str, intent: Intent, current: Reading, questionnaire: Q
     return intent.decides and bool(current.facts or current.unclear) and ranked_first
 
 
+def asks(text: str) -> bool:
+    """Whether a turn asks something (its last clause has question words or a question mark), not just states."""
+    parts = clauses(text)
+    last = recognise(parts[-1]) if parts else None
+    return "?" in text or last is None or last.kind != "other" or bool(re.search(r"[吗呢么]\s*$", parts[-1]))
+
+
 def decide(questionnaires: dict[str, Questionnaire], corpus: Corpus, text: str, turns: list[str], intent: Intent,
            suggested: Questionnaire | None, topic: Topic | None, ranked: Questionnaire | None = None,
            covered: bool = True, asks_other: bool = False) -> Decision | None:
@@ -117,7 +124,7 @@ def decide(questionnaires: dict[str, Questionnaire], corpus: Corpus, text: str, 
     for a subject the Measures leave to other rules ("个体户30万交不交个税": the tax, not whether to register), which a
     questionnaire's facts must not turn into its own decision; a reply to its pending question still decides.
     """
-    questionnaire, decides, replies_from = suggested, False, len(turns)
+    questionnaire, decides, replies_from, unread = suggested, False, len(turns), None
     if topic is not None and topic.questionnaire is not None:
         _, pending = read_conversation(turns[topic.anchor:], topic.questionnaire)
         if is_reply(text, pending):  # a quick reply to the question asked last: the chat is the questionnaire
@@ -129,6 +136,10 @@ def decide(questionnaires: dict[str, Questionnaire], corpus: Corpus, text: str, 
             questionnaire, decides = topic.questionnaire, topic.decides
         elif suggested in (None, topic.questionnaire) and read(text, topic.questionnaire).facts:  # 一年卖12万元
             questionnaire, decides = topic.questionnaire, topic.decides
+        elif suggested in (None, topic.questionnaire) and pending is not None and not asks(text):
+            # "卖手机壳", "应该不用吧" while a question is pending: an answer it cannot read, not a new question. The
+            # question is asked again, saying so, rather than the chat leaving the check with "not covered".
+            questionnaire, decides, unread = topic.questionnaire, True, pending
         if questionnaire is topic.questionnaire:
             replies_from = topic.anchor
     if questionnaire is None:
@@ -136,6 +147,8 @@ def decide(questionnaires: dict[str, Questionnaire], corpus: Corpus, text: str, 
     # Earlier statements count as facts; replies are matched from where this questionnaire's topic started.
     reading = read_conversation(turns[:replies_from], questionnaire, replies=False)[0] if replies_from else Reading()
     reading.merge(read_conversation([*turns[replies_from:], text], questionnaire)[0])
+    if unread is not None and unread.key not in reading.facts:
+        reading.unclear.append(f"[{unread.key}]没能从“{text.strip()}”读出这个问题的答案，请选择下面的一项，或者换个说法。")
     decides = decides or not asks_other and wants_decision(text, intent, read(text, questionnaire), questionnaire,
                                                            ranked is questionnaire or not covered)
     return Decision(questionnaire, reading, _assess(questionnaire, reading, corpus), decides)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from assistant.answer import CITATION_FLOOR, compose
-from assistant.decision import Decision, Topic, decide, looks_like_reply, on_topic, suggest, wants_decision
+from assistant.decision import Decision, Topic, asks, decide, looks_like_reply, on_topic, suggest, wants_decision
 from assistant.config import Settings
 from assistant.corpus import Corpus, load_corpus
 from assistant.encoders import Encoder, create_encoder
@@ -131,10 +131,12 @@ class KnowledgeBase:
             agrees = ranked is suggested or scope.kind != "covered"
             decides = bool(suggested) and wants_decision(turns[i], recognise(turns[i]), read(turns[i], suggested),
                                                          suggested, agrees)
-            if i and is_elliptical(turns[i]):
-                prior = self.topic(turns[:i])
-                if prior and prior.questionnaire and suggested in (None, prior.questionnaire):
-                    return Topic(prior.questionnaire, prior.decides or decides, prior.anchor)
+            prior = self.topic(turns[:i]) if i else None
+            if prior and prior.questionnaire and suggested in (None, prior.questionnaire) and (
+                    is_elliptical(turns[i]) or read(turns[i], prior.questionnaire).facts or not asks(turns[i])):
+                # 那如果超过10万呢？, an answer in one's own words ("进货的，卖衣服") or one it could not read ("卖手机壳"):
+                # the earlier topic goes on.
+                return Topic(prior.questionnaire, prior.decides or decides, prior.anchor)
             return Topic(suggested, decides, i)
         return None
 
