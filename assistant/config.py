@@ -31,7 +31,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("encoder_model", "", "Model id or local path for the sentence-transformers backend."),
     Setting("encoder_query_prefix", "", "Instruction prepended to queries (e.g. the bge-zh retrieval prompt)."),
     Setting("top_k", 5, "How many citations and hits an answer returns.", int),
-    Setting("answer_threshold", 0.199, "Confidence below which a question is answered as not covered "
+    Setting("answer_threshold", 0.2137, "Confidence below which a question is answered as not covered "
             "(calibrated on eval/dev.yaml with `assistant eval --calibrate`).", float),
     Setting("faq_threshold", 0.30, "Confidence above which a curated FAQ answer is returned verbatim; below it "
             "the answer quotes the most relevant article.", float),

@@ -42,6 +42,11 @@ GAP = "…"  # stands for a captured gap in Intent.words
 # "刷单会被罚吗", "会有事吗", "触犯哪条法律": whether a behaviour is punished rests on the duty it breaks, so the duty is
 # cited first and the penalty after it; "罚多少 / 怎么罚 / 按什么处罚" asks for the penalty itself.
 _WHETHER_PUNISHED = re.compile(r"(被|挨)?(罚|处罚|罚款|处理)(吗|么|不)|会有事")
+# "怎么办" asks for a remedy only from someone wronged: words of complaint, or of harm done by another. "拼多多收到需办理
+# 市场主体登记的通知怎么办" is a merchant asking what to do about its own duty: the duty answers it, not 12315.
+_COMPLAINT = re.compile(r"投诉|举报|维权|报警|起诉|告他|找谁|向谁反映|哪里反映|去哪反映|哪个部门|摆脱|拒绝|追回|要回|退款|赔偿|索赔|"
+                        r"被|骗|泄露|泄漏|骚扰|轰炸|跑路|假货|不发货|扣款|扣费|偷偷|强制|霸王|卖家|商家|店家|主播|客服|"
+                        r"收到.{0,8}(?:短信|电话|广告)")
 # A yes/no question: the answer may open with 是/不是/需要/算. "要不要办" is one; "需要公示哪些" is not.
 _YES_NO = re.compile(r"(吗|么|不|没|否|行不行|是不是|算不算|要不要|需不需要|用不用|能不能|可不可以|会不会|有没有)\s*[?？。!！]*\s*$|"
                      r"(是否|要不要|需不需要|用不用|能不能|可不可以|会不会|算不算|是不是|犯不犯法)")
@@ -56,6 +61,7 @@ class Intent:
     yes_no: bool
     whether_punished: bool = False  # asks whether a behaviour is punished, not how or how much
     penalty_words: bool = False     # the whole text asks about a penalty, whichever clause asks last
+    complaint: bool = False         # a remedy asked by someone wronged (投诉, 被骗, 卖家泄露…), not a merchant's 怎么办
 
     @property
     def asks_penalty(self) -> bool:
@@ -85,11 +91,15 @@ def recognise(text: str) -> Intent:
     whole = _first(text)
     parts = clauses(text)
     penalty = bool(whole) and whole[0] == "penalty"
+    complaint = bool(_COMPLAINT.search(text))
     for clause in reversed(parts) if len(parts) > 1 else []:
         found = _first(clause)
         if found:
-            return Intent(found[0], whole[1] if whole else found[1], yes_no, whether, penalty)
-    return Intent(whole[0], whole[1], yes_no, whether, penalty) if whole else Intent("other", "", yes_no, whether)
+            return Intent(found[0], whole[1] if whole else found[1], yes_no, whether, penalty,
+                          found[0] == "remedy" and complaint)
+    if whole:
+        return Intent(whole[0], whole[1], yes_no, whether, penalty, whole[0] == "remedy" and complaint)
+    return Intent("other", "", yes_no, whether)
 
 
 def clauses(text: str) -> list[str]:

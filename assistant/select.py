@@ -10,7 +10,7 @@ where the answer text comes from and stop at `max_citations`; other provisions w
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cn2an
 
@@ -23,10 +23,11 @@ FIT_MARGIN = 0.85  # a fitting unit scoring at least this share of the best one 
 MEASURES = "measures"
 CHANNELS = ("**可以这样反映**：先向平台的客服或投诉举报渠道反映；也可以拨打12315、登录全国12315平台（www.12315.cn）"
             "投诉举报，或者向当地市场监督管理部门举报；涉及违法犯罪的，向公安机关报案。")
+NO_REMEDY = "《网络交易监督管理办法》规定了经营者应当怎样做，没有规定投诉举报、维权索赔的具体程序。"
 NO_PENALTY = ("《网络交易监督管理办法》没有为这一行为另设罚则：{duty}规定了应当怎样做，违反的，依照其他法律、行政法规的规定处理"
               "（第三十九条）。具体处罚请咨询当地市场监督管理部门。")
 # "算。" "不能。": a yes/no opener belongs only to an answer of that yes/no question.
-_OPENER = re.compile(r"^(算|不算|会|不会|能|不能|可以|不可以|需要|不需要|要|不要|是|不是|适用|不适用|有|没有|必须|不必|违法|不违法|"
+_OPENER = re.compile(r"^(?:原则上|一般)?(算|不算|会|不会|能|不能|可以|不可以|需要|不需要|要|不要|是|不是|适用|不适用|有|没有|必须|不必|违法|不违法|"
                      r"合法|不合法|属于|不属于|应当|不应当|对|不对)[。，,！!]\s*")
 _CITED = re.compile(r"第([一二三四五六七八九十百]+)条(?:第([一二三四五六七八九十]+)款)?")
 _VIOLATION = re.compile(r"违反本办法((?:第[一二三四五六七八九十百]+条(?:第[一二三四五六七八九十]+款)?[、，,]?)+)")
@@ -113,6 +114,8 @@ class Selector:
         units = [u for u in ranking.units if not u.id.startswith("oos:") and u.score >= floor] or \
                 [u for u in ranking.units if not u.id.startswith("oos:")][:1]
         selection = None
+        if intent.kind == "remedy" and not intent.complaint:
+            intent = replace(intent, kind="other")  # a merchant's 怎么办 about its own duty: the duty answers it
         if intent.kind == "penalty":
             selection = self._penalty(ranking, units, intent, question, faq_threshold)
         elif intent.kind == "remedy":
@@ -286,8 +289,9 @@ class Selector:
                 return None
             selection = self._article(ranking, duty, Intent("other", "", False))
         selection.citations.sort(key=lambda c: Citation.parse(c).article in self.duties)  # the duty, not the fine
-        selection.body = f"{selection.body}\n\n{CHANNELS}"
-        selection.basis = "remedy"
+        # The Measures say what the other side must do; how to complain or claim is not theirs to settle.
+        selection.body = f"{NO_REMEDY}\n\n{CHANNELS}\n\n**相关规定**：{selection.body}"
+        selection.basis, selection.scope = "remedy", "partial"
         return selection
 
     # ------------------------------------------------------------------------------------------ citations
