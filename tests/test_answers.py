@@ -151,3 +151,17 @@ def test_whether_allowed_question_rests_on_the_duty_not_its_penalty(kb):
 def test_penalty_words_anywhere_ask_for_the_penalty():
     assert recognise("格式条款违规按什么处罚？修改以后是不是变了").asks_penalty
     assert recognise("刷单罚多少").asks_penalty and not recognise("刷单会被罚吗").asks_penalty
+
+
+def test_a_complaint_gets_the_duty_and_where_to_complain_as_partial(kb):
+    result = kb.ask("卖家泄露买家信息怎么办")
+    assert result["scope"] == "partial" and result["basis"] == "remedy", result["answer"][:120]
+    assert result["answer"].startswith("《网络交易监督管理办法》规定了经营者应当怎样做，没有规定投诉举报")
+    assert "12315" in result["answer"] and result["citations"][0]["article"] == 13
+
+
+def test_a_merchants_what_to_do_gets_the_duty_not_complaint_channels(kb):
+    result = kb.ask("拼多多收到需办理市场主体登记的通知怎么办")
+    assert result["basis"] != "remedy" and "12315" not in result["answer"], result["answer"][:160]
+    assert result["citations"][0]["article"] == 8
+    assert not result["answer"].startswith("原则上要"), "no yes/no opener for a question that is not yes/no"
