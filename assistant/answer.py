@@ -24,6 +24,7 @@ NOT_COVERED_TOPIC = "抱歉，《网络交易监督管理办法》及本助手�
 PARTIAL = "《网络交易监督管理办法》没有对这个问题作出具体规定（{topic}）。{referral}\n\n**相关规定**：{quote}"
 TRUNCATED_NOTE = "（您的问题较长，已截取前{n}字进行检索。）"
 CORRECTED_NOTE = "（{words}。）"
+PINYIN = "看起来您是用拼音输入的，本助手只能读懂汉字。请用汉字重新输入您的问题，例如：“我在朋友圈卖蛋糕要办营业执照吗？”"
 ENGLISH_NOTE = ("*Note: this assistant answers in Chinese, from the Measures for the Supervision and Administration of "
                 "Online Transactions (《网络交易监督管理办法》); the answer and the cited articles follow.*")
 ENGLISH_NOT_COVERED = ("Sorry, the Measures for the Supervision and Administration of Online Transactions and the related "
@@ -64,6 +65,10 @@ def compose(corpus: Corpus, ranking: Ranking, text: Text, *, scope: Scope, selec
     if text.corrections:  # say how a typo was read, so a wrong reading is seen at once
         words = "，".join(f"“{typed}”已按“{word}”理解" for typed, word in text.corrections)
         note = f"{note}{CORRECTED_NOTE.format(words=words)}\n\n"
+    if text.pinyin:  # nothing was understood: ask for characters rather than answer what pinyin resembled
+        return {"question": text.original, "answered": False, "scope": "not_covered",
+                "answer": f"{PINYIN}\n\n> {DISCLAIMER}", "citations": [], "related_citations": [], "hits": [],
+                "related": [], "corpus_version": corpus.version, "confidence": round(ranking.confidence, 4)}
     decides = bool(decision and decision.decides)
     kind = "covered" if decides else (selection.scope if scope.kind == "covered" and selection else scope.kind)
     result = {"question": text.original, "answered": kind != "not_covered", "scope": kind, "answer": "",

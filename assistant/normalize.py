@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import opencc
 
+from assistant.typos import typed_in_pinyin
+
 _converter = None
 _lock = threading.Lock()
 _REPEATED = re.compile(r"([!?,.~，。！？、…])\1+")
@@ -37,6 +39,7 @@ class Text:
     traditional: bool   # the question contained traditional characters that were converted
     english: bool       # the question is written in English (no Chinese characters, several Latin words)
     corrections: tuple[tuple[str, str], ...] = ()  # homophone typos corrected (typed, read as): see typos.py
+    pinyin: bool = False  # typed in pinyin without characters: asked to retype it, in Chinese
 
 
 def normalize(question: str) -> Text:
@@ -45,5 +48,6 @@ def normalize(question: str) -> Text:
     # NFKC turns the full-width Chinese comma and question mark into ASCII too; both forms are read alike later.
     simplified = _t2s().convert(folded)
     text = _REPEATED.sub(r"\1", " ".join(simplified.split()))
-    english = not _HAN.search(text) and len(_LATIN_WORD.findall(text)) >= 2
-    return Text(question, text, simplified != folded, english)
+    pinyin = typed_in_pinyin(text)
+    english = not pinyin and not _HAN.search(text) and len(_LATIN_WORD.findall(text)) >= 2
+    return Text(question, text, simplified != folded, english, pinyin=pinyin)

@@ -25,6 +25,31 @@ MAX_LEN = 8
 MAX_SOUNDS = 64  # readings combined per window (polyphonic characters multiply them)
 
 
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable (ü written v), from pypinyin's table of characters."""
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return frozenset(to_normal(p).replace("ü", "v") for v in pinyin_dict.values() for p in v.split(","))
+
+
+def _spells(word: str) -> bool:
+    """Whether a Latin word is a run of pinyin syllables (yingye, zhizhao), which English words mostly are not."""
+    syllables, ends = _syllables(), {0}
+    for end in range(1, len(word) + 1):
+        if any(start in ends and word[start:end] in syllables for start in range(max(0, end - 6), end)):
+            ends.add(end)
+    return len(word) in ends
+
+
+def typed_in_pinyin(text: str) -> bool:
+    """A question typed in pinyin without characters ("wo yao ban yingye zhizhao ma"): it cannot be searched (no
+    pinyin-to-character conversion is attempted), and it is not English either."""
+    words = re.findall(r"[A-Za-z]+", text)
+    return not _HAN.search(text) and len(words) >= 3 and all(_spells(w.lower()) for w in words)
+
+
 @lru_cache(maxsize=8192)
 def _readings(char: str) -> frozenset[str]:
     """Every toneless reading of one character (行 → hang, xing)."""

@@ -43,3 +43,20 @@ def test_the_answer_says_how_a_typo_was_read(kb):
     result = kb.ask("搭受是违法的吗")
     assert result["answer"].startswith("（“搭受”已按“搭售”理解。）")
     assert result["question"] == "搭受是违法的吗"  # the question as typed is kept
+
+
+@pytest.mark.parametrize("typed, pinyin", [
+    ("wo zai wangshang mai dongxi yao ban yingye zhizhao ma", True),
+    ("kai wangdian yao ban zhizhao ma", True),
+    ("Can I sell cakes from home without a license", False),   # English: its own note and answer
+    ("淘宝开店 yao ban zhizhao ma", False),                     # characters present: searched as usual
+])
+def test_a_question_in_pinyin_is_told_apart(typed, pinyin):
+    from assistant.normalize import normalize
+    text = normalize(typed)
+    assert text.pinyin is pinyin and not (pinyin and text.english)
+
+
+def test_a_question_in_pinyin_is_asked_again_in_characters(kb):
+    result = kb.ask("wo zai wangshang mai dongxi yao ban yingye zhizhao ma")
+    assert result["scope"] == "not_covered" and result["answer"].startswith("看起来您是用拼音输入的")
