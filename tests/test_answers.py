@@ -14,6 +14,7 @@ from assistant.normalize import normalize
     # the situation first, the question last: the last clause that asks decides
     ("没挂营业执照被人投诉了，会罚多少", "penalty"), ("卖家泄露了我的信息，我该去哪里投诉", "remedy"),
     ("取消自动续费还要扣违约金，合理吗", "decision"), ("网店营业执照怎么办理", "howto"),
+    ("平台处罚商家之后多久内要公示", "deadline"),  # the platform's sanction is not a legal penalty
 ])
 def test_intent(question, kind):
     assert recognise(question).kind == kind
