@@ -24,6 +24,7 @@ NOT_COVERED_TOPIC = "抱歉，《网络交易监督管理办法》及本助手�
 PARTIAL = "《网络交易监督管理办法》没有对这个问题作出具体规定（{topic}）。{referral}\n\n**相关规定**：{quote}"
 TRUNCATED_NOTE = "（您的问题较长，已截取前{n}字进行检索。）"
 CORRECTED_NOTE = "（{words}。）"
+OTHER_QUESTION = "**您问的另一个问题**（{topic}）：《网络交易监督管理办法》没有作出具体规定。{referral}"
 PINYIN = "看起来您是用拼音输入的，本助手只能读懂汉字。请用汉字重新输入您的问题，例如：“我在朋友圈卖蛋糕要办营业执照吗？”"
 ENGLISH_NOTE = ("*Note: this assistant answers in Chinese, from the Measures for the Supervision and Administration of "
                 "Online Transactions (《网络交易监督管理办法》); the answer and the cited articles follow.*")
@@ -86,6 +87,9 @@ def compose(corpus: Corpus, ranking: Ranking, text: Text, *, scope: Scope, selec
                        "score": round(h.score, 4), "text": h.passage.text} for h in ranking.hits[:top_k] if h.score >= floor]
     if decides:
         body, keys = decided(corpus, decision)
+        if scope.kind != "covered" and scope.topic is not None and (scope.asked or scope.confident_topic):  # 2nd question
+            body += f"\n\n{OTHER_QUESTION.format(topic=scope.topic.topic, referral=scope.topic.referral)}"
+
         keys = sorted(dict.fromkeys(keys), key=lambda k: not k.startswith("measures:"))  # the Measures first
         cited, related, basis = keys[:max_citations], keys[max_citations:], "assessment"
     elif kind == "partial" and scope.kind == "partial":

@@ -133,3 +133,9 @@ def test_a_conclusion_cites_the_provision_that_decided_it_first(kb):
     assert (farm["citations"][0]["article"], farm["citations"][0]["paragraph"]) == (8, 1)
     cleaning = kb.ask("我做上门保洁的，一年20万，要办执照吗")
     assert (cleaning["citations"][0]["article"], cleaning["citations"][0]["paragraph"]) == (8, 2)
+
+
+def test_two_questions_in_one_decide_the_registration_one_and_refer_the_other(kb):
+    result = kb.ask("我有两个问题，第一个是我卖自己做的蛋糕要不要办执照，第二个是顾客吃坏肚子我要赔多少")
+    assert result["basis"] == "assessment" and result["assessment"]["next"]["id"] == "activity", result["answer"][:200]
+    assert "**您问的另一个问题**" in result["answer"]
