@@ -13,6 +13,7 @@ A topic may therefore declare `asks`, patterns of what a question asks when it a
 procedure, a tax amount, a platform's own rule, a criminal sentence); such a question takes the topic's scope.
 """
 
+import re
 from dataclasses import dataclass
 
 from assistant.corpus import Corpus, OutOfScopeTopic
@@ -46,8 +47,22 @@ def scope_of(ranking: Ranking, corpus: Corpus, threshold: float, margin: float, 
     anchor = next((u for u in ranking.units if u.id.startswith("oos:")), None)
     topic = corpus.unit(anchor.id) if anchor is not None else None
     confident = anchor is not None and anchor.score >= max(threshold, TOPIC_FLOOR)
-    if anchor is not None and confident and (covered is None or anchor.score >= covered.score - margin):
+    if anchor is not None and confident and (covered is None or anchor.score >= covered.score - margin) \
+            and not _asks_lawfulness_of_a_related_duty(text, covered, topic):
         return Scope("partial" if topic.related else "not_covered", topic, True)
     if covered is None or (covered.score < threshold and covered.best.lexical < LEXICAL_CONFIDENT):
         return Scope("not_covered", topic, confident)
     return Scope("covered")
+
+
+_LAWFUL = re.compile(r"合法|违法|违规|犯法|允许|可以吗|行吗|算不算")
+
+
+def _asks_lawfulness_of_a_related_duty(text: str, covered, topic) -> bool:
+    """"自动续费都没提醒我，这合法吗" resembles the topic of how to cancel a subscription, but asks whether the conduct
+    is lawful, which the duty the topic relates to (Art. 18) settles: a topic matched by resemblance alone does not
+    take such a question when the best covered unit rests on one of the topic's related articles."""
+    if covered is None or not text or not topic.related or not _LAWFUL.search(text):
+        return False
+    related = {f"{c.source}:{c.article}" for c in topic.related}
+    return any(":".join(c.split(":")[:2]) in related for c in covered.cites[:1])

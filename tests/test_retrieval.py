@@ -151,7 +151,8 @@ def test_a_question_asking_for_an_adjacent_subject_is_not_covered(kb, question, 
 @pytest.mark.parametrize("question", ["开网店要办营业执照吗", "网店的营业执照要挂在哪里", "自动续费扣款前要提醒吗",
                                       "平台的交易规则修改要提前公示多久", "开网店要实名认证吗",
                                       "商家把买家的手机号卖给别人违法吗", "找人刷单犯法吗",
-                                      "没挂营业执照会被罚吗", "平台明知商家卖假货不采取措施要担责吗"])
+                                      "没挂营业执照会被罚吗", "平台明知商家卖假货不采取措施要担责吗",
+                                      "视频会员自动续费了，扣款前都没提醒我，这合法吗"])  # Art. 18(1), not how to cancel
 def test_the_same_subject_asked_the_way_the_measures_answer_it_stays_covered(kb, question):
     assert kb.ask(question)["scope"] == "covered"
 
