@@ -172,11 +172,12 @@ class KnowledgeBase:
     def decision(self, text: str, turns: list[str], ranking: Ranking, scope: Scope | None = None) -> Decision | None:
         scope = scope or self._scope(ranking, text)
         ranked = self._ranked(ranking, text, scope)  # runs the selector: once per turn, shared by both uses
-        also = self._also_asks_decision(text)
+        # Only where the scope is not covered does it matter whether one clause asks the questionnaire's question.
+        also = scope.kind != "covered" and self._also_asks_decision(text)
         decision = decide(self.questionnaires, self.corpus, text, turns, recognise(text),
                           self._suggested(text, ranking, ranked), self.topic(turns) if turns else None, ranked,
                           covered=scope.kind == "covered", asks_other=scope.asked and not also)
-        if decision is not None and not decision.decides and also and scope.kind != "covered" \
+        if decision is not None and not decision.decides and also \
                 and decision.questionnaire is on_topic(text, self.questionnaires):
             # Two questions in one ("…蛋糕要不要办执照，…吃坏肚子我要赔多少"): the last asks something the Measures
             # leave to other rules, an earlier one asks the questionnaire's own question; that one is decided, and the

@@ -71,6 +71,7 @@ class Speller:
             latin = "".join(sound)
             # Pinyin typed for a word: only where one word of the vocabulary has that spelling.
             self.by_latin[latin] = word if latin not in self.by_latin else ""
+        self.prefixes = {sound[:i] for sound in self.by_sound for i in range(1, len(sound) + 1)}
 
     def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         """The text with its homophone typos replaced, and the (typed, corrected) pairs."""
@@ -115,8 +116,10 @@ class Speller:
         if self.segmenter.is_word(window):  # typed a real word (or the vocabulary word itself): nothing to correct
             return None
         sounds = [()]
-        for ch in window:
-            sounds = [s + (r,) for s in sounds for r in _readings(ch)][:MAX_SOUNDS]
+        for ch in window:  # only readings that go on spelling some word of the vocabulary
+            sounds = [s + (r,) for s in sounds for r in _readings(ch) if s + (r,) in self.prefixes][:MAX_SOUNDS]
+            if not sounds:
+                return None
         for sound in sounds:
             for word in self.by_sound.get(sound, ()):
                 differ = sum(a != b for a, b in zip(window, word))
