@@ -72,6 +72,7 @@ class Speller:
             # Pinyin typed for a word: only where one word of the vocabulary has that spelling.
             self.by_latin[latin] = word if latin not in self.by_latin else ""
         self.prefixes = {sound[:i] for sound in self.by_sound for i in range(1, len(sound) + 1)}
+        _syllables()  # the pinyin table is read at start-up, not by the first question typed in pinyin
 
     def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         """The text with its homophone typos replaced, and the (typed, corrected) pairs."""
