@@ -134,7 +134,8 @@ def decide(questionnaires: dict[str, Questionnaire], corpus: Corpus, text: str, 
             questionnaire, decides = topic.questionnaire, True
         elif suggested in (None, topic.questionnaire) and is_elliptical(text):  # 那如果超过10万呢？
             questionnaire, decides = topic.questionnaire, topic.decides
-        elif suggested in (None, topic.questionnaire) and read(text, topic.questionnaire).facts:  # 一年卖12万元
+        elif suggested in (None, topic.questionnaire) and read(text, topic.questionnaire).facts and not asks_other:
+            # 一年卖12万元; but "怎么办理营业执照" asks for the procedure, though 办理营业执照 reads as a fact
             questionnaire, decides = topic.questionnaire, topic.decides
         elif suggested in (None, topic.questionnaire) and pending is not None and not asks(text):
             # "卖手机壳", "应该不用吧" while a question is pending: an answer it cannot read, not a new question. The
