@@ -151,13 +151,21 @@ def _reply(text: str, question: Question) -> Fact | None:
     if question.type == "number":
         number = parse_number(text.strip())
         if number is None and question.money:
-            amount = parse_amount(text)
+            # A reply naming several amounts ("两个店一个6万一个7万") or shops ("这个店8万，还有个店没算") is a statement:
+            # the statement reader adds shops up or asks again, never takes one of the amounts.
+            several = len(find_mentions(text)[0]) > 1 or _OTHER_SHOPS.search(text)
+            amount = None if several else parse_amount(text)
             if amount is not None:
                 return Fact(question.key, amount.value if amount.value is not None else amount, text.strip(),
                             note=amount.note)
         elif number is not None:
             return Fact(question.key, number, text.strip())
     return None
+
+
+_SEVERAL_SHOPS = re.compile(r"(两|三|四|几|多|2|3|4)(个|家)(网店|店|平台)|(还有|另外|另一|其他|别的)[^,.?!;:，。？！；：]{0,4}(店|网店|平台)|"
+                            r"各(个|家)?(网店|店|平台)")
+_OTHER_SHOPS = re.compile(r"(还有|另外|另一|其他|别的)[^,.?!;:，。？！；：]{0,4}(店|网店|平台)")
 
 
 def _cue_table(questionnaire: Questionnaire) -> list[tuple[str, str, str]]:
@@ -240,6 +248,12 @@ def _read_money(text: str, question: Question, reading: Reading, turn: int) -> N
         return
     amount = _turnover(text, mentions, boundaries, question, reading)
     if amount is None:
+        return
+    if _SEVERAL_SHOPS.search(text) and not any(m.kind in ("total", "total_over") for m in mentions) \
+            and len(mentions) < 2:
+        # "两个店一个6万一个7万", "这个店8万，还有个店没算": one amount read, more shops named; the shops' turnover is
+        # added up (Art. 8(3)), so one shop's figure is never the year's total.
+        reading.unclear.append(f"[{question.key}]您提到了不止一家网店；各网店的交易额要合并计算，请告诉我所有网店合计一年的交易额。")
         return
     labels = question.range_labels(amount)
     if len(labels) > 1:
