@@ -62,6 +62,7 @@ class Reading:
     facts: dict[str, Fact] = field(default_factory=dict)
     cautions: list[tuple[str, str]] = field(default_factory=list)  # (words, text) e.g. 蛋糕 → a licence may be needed
     unclear: list[str] = field(default_factory=list)               # why a stated fact was left out
+    cautioned: set[str] = field(default_factory=set)               # keys whose caution words were read
 
     @property
     def answers(self) -> dict:
@@ -71,6 +72,14 @@ class Reading:
         """Add a later turn: its facts override, its cautions and doubts add up."""
         for key, fact in later.facts.items():
             self.facts[key] = fact
+        for key in later.cautioned - later.facts.keys():
+            # "否" to the licence question, then "另外我还卖点酒": goods that may need a licence, named after the
+            # answer, reopen it rather than leave an exemption standing on it.
+            fact = self.facts.get(key)
+            if fact is not None and fact.answer == "no" and not any(c in self.cautions for c in later.cautions):
+                del self.facts[key]
+                self.unclear.append(f"[{key}]您后来提到的商品或者服务可能需要取得行政许可，请重新确认这个问题。")
+        self.cautioned |= later.cautioned
         self.cautions.extend(c for c in later.cautions if c not in self.cautions)
         self.unclear = [u for u in self.unclear if not any(u.startswith(f"[{k}]") for k in later.facts)]
         self.unclear.extend(u for u in later.unclear if u not in self.unclear)
@@ -208,6 +217,7 @@ def _read_cues(text: str, questionnaire: Questionnaire, reading: Reading, turn: 
                 entry = (text[index:index + len(cue)], q.caution.text.replace("{cue}", text[index:index + len(cue)]))
                 if entry not in reading.cautions:
                     reading.cautions.append(entry)
+                reading.cautioned.add(q.key)
                 break
 
 
