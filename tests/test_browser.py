@@ -123,7 +123,7 @@ def test_chat_asks_the_questionnaire_with_quick_replies(server, page, width):
 
 def test_widget_chat_quick_replies_and_typed_amount(server, page):
     page.goto(server + "/widget")
-    page.locator("#question").fill("我在朋友圈卖衣服要办营业执照吗？")
+    page.locator("#question").fill("我在朋友圈卖东西要办营业执照吗？")
     page.locator("#question").press("Enter")
     page.locator(".quick .chip", has_text="其他商品或者服务").click()
     page.locator(".quick .chip", has_text="依法无须取得许可").last.click()
