@@ -66,12 +66,10 @@ def compose(corpus: Corpus, ranking: Ranking, text: Text, *, scope: Scope, selec
     if text.corrections:  # say how a typo was read, so a wrong reading is seen at once
         words = "，".join(f"“{typed}”已按“{word}”理解" for typed, word in text.corrections)
         note = f"{note}{CORRECTED_NOTE.format(words=words)}\n\n"
-    if text.pinyin:  # nothing was understood: ask for characters rather than answer what pinyin resembled
-        return {"question": text.original, "answered": False, "scope": "not_covered",
-                "answer": f"{PINYIN}\n\n> {DISCLAIMER}", "citations": [], "related_citations": [], "hits": [],
-                "related": [], "corpus_version": corpus.version, "confidence": round(ranking.confidence, 4)}
-    decides = bool(decision and decision.decides)
-    kind = "covered" if decides else (selection.scope if scope.kind == "covered" and selection else scope.kind)
+    # Typed in pinyin, nothing was understood: ask for characters rather than answer what the pinyin resembled.
+    decides = bool(decision and decision.decides) and not text.pinyin
+    kind = "not_covered" if text.pinyin else "covered" if decides else (
+        selection.scope if scope.kind == "covered" and selection else scope.kind)
     result = {"question": text.original, "answered": kind != "not_covered", "scope": kind, "answer": "",
               "citations": [], "related_citations": [], "hits": [], "related": [], "corpus_version": corpus.version,
               "confidence": round(ranking.confidence, 4)}
@@ -82,6 +80,8 @@ def compose(corpus: Corpus, ranking: Ranking, text: Text, *, scope: Scope, selec
         topic = scope.topic if scope.confident_topic else None
         body = (NOT_COVERED_TOPIC.format(topic=topic.topic, referral=topic.referral) if topic else NOT_COVERED)
         result["answer"] = ENGLISH_NOT_COVERED if text.english and not topic else f"{note}{body}\n\n> {DISCLAIMER}"
+        if text.pinyin:
+            result["answer"] = f"{PINYIN}\n\n> {DISCLAIMER}"
         return result
     result["hits"] = [{"id": h.passage.id, "source": h.passage.source, "kind": h.passage.kind,
                        "score": round(h.score, 4), "text": h.passage.text} for h in ranking.hits[:top_k] if h.score >= floor]
@@ -89,7 +89,6 @@ def compose(corpus: Corpus, ranking: Ranking, text: Text, *, scope: Scope, selec
         body, keys = decided(corpus, decision)
         if scope.kind != "covered" and scope.topic is not None and (scope.asked or scope.confident_topic):  # 2nd question
             body += f"\n\n{OTHER_QUESTION.format(topic=scope.topic.topic, referral=scope.topic.referral)}"
-
         keys = sorted(dict.fromkeys(keys), key=lambda k: not k.startswith("measures:"))  # the Measures first
         cited, related, basis = keys[:max_citations], keys[max_citations:], "assessment"
     elif kind == "partial" and scope.kind == "partial":
@@ -166,8 +165,7 @@ def decided(corpus: Corpus, decision: Decision) -> tuple[str, list[str]]:
                 *(str(Citation(c["source"], c["article"], c["paragraph"])) for c in outcome["citations"])]
         return "\n".join(lines) + cautions, keys
     step = result["next"]
-    node = questionnaire.keys[step["id"]]
-    node = next((q for q in questionnaire.questions.values() if q.key == step["id"] and q.text == step["text"]), node)
+    node = _asked(questionnaire, step["id"], step["text"])
     options = "\n".join(f"- {o['label']}" for o in step["options"])
     ask = f"{stated(decision)}还需要确认：**{step['text']}**"
     if step.get("unclear"):
@@ -191,13 +189,18 @@ def _fact_cites(decision: Decision, decided_only: bool = False) -> list[str]:
     for key in keys:
         if key == questionnaire.questions[questionnaire.start].key:
             continue
-        # Two nodes may share a key (license_required after 便民劳务, own produce or other goods): the one on the path.
-        question = next((q for q in questionnaire.questions.values() if q.key == key and q.text == asked.get(key)),
-                        questionnaire.keys[key])
+        question = _asked(questionnaire, key, asked.get(key))
         value = decision.reading.facts[key].value
         option = next((o for o in question.options if o.id == value), None)
         out.extend(str(c) for c in (option.cites if option and option.cites else question.cites))
     return out
+
+
+def _asked(questionnaire, key: str, text: str | None):
+    """The node asked under `key` with this text: nodes may share a key (license_required after 便民劳务, own produce
+    or other goods), and each has its own options' citations."""
+    return next((q for q in questionnaire.questions.values() if q.key == key and q.text == text),
+                questionnaire.keys[key])
 
 
 def _clean(note: str) -> str:

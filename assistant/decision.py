@@ -99,9 +99,9 @@ def wants_decision(text: str, intent: Intent, current: Reading, questionnaire: Q
         # A statement of facts is one; a question is one where its answer rests on the questionnaire's provisions.
         # "超过十万没办执照，平台会提醒我吗" asks what the platform does (Art. 24), "…加起来超了，要办执照不" asks to register.
         statement = intent.kind == "other" and not intent.yes_no and "?" not in text
-        named = any(recognise(clause).decides and any(cue.lower() in clause.lower() for cue in questionnaire.topic_cues)
-                    for clause in clauses(text))
-        return statement or named or ranked_first
+        return statement or ranked_first or any(
+            recognise(clause).decides and any(cue.lower() in clause.lower() for cue in questionnaire.topic_cues)
+            for clause in clauses(text))
     return intent.decides and bool(current.facts or current.unclear) and ranked_first
 
 

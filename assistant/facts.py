@@ -172,9 +172,8 @@ def _reply(text: str, question: Question) -> Fact | None:
     return None
 
 
-_SEVERAL_SHOPS = re.compile(r"(两|三|四|几|多|2|3|4)(个|家)(网店|店|平台)|(还有|另外|另一|其他|别的)[^,.?!;:，。？！；：]{0,4}(店|网店|平台)|"
-                            r"各(个|家)?(网店|店|平台)")
 _OTHER_SHOPS = re.compile(r"(还有|另外|另一|其他|别的)[^,.?!;:，。？！；：]{0,4}(店|网店|平台)")
+_SEVERAL_SHOPS = re.compile(rf"(两|三|四|几|多|2|3|4)(个|家)(网店|店|平台)|{_OTHER_SHOPS.pattern}|各(个|家)?(网店|店|平台)")
 
 
 def _cue_table(questionnaire: Questionnaire) -> list[tuple[str, str, str]]:

@@ -54,7 +54,7 @@ class KnowledgeBase:
         self.selector = Selector(self.corpus)
         self.speller = Speller(vocabulary(self.corpus), self.retriever.segmenter)
 
-    def read(self, text: str) -> Text:
+    def read_text(self, text: str) -> Text:
         """Normalised text with its homophone typos corrected (搭受 → 搭售): what every later stage reads."""
         normalised = normalize(text)
         corrected, fixes = self.speller.correct(normalised.text)
@@ -112,8 +112,8 @@ class KnowledgeBase:
 
     def rank(self, question: str, history: list | None = None, top_k: int | None = None) -> Ranking:
         text, _ = self.prepare(question)
-        normalised = self.read(text).text
-        turns = [self.read(t).text for t in user_turns(history)][-MAX_TURNS:]
+        normalised = self.read_text(text).text
+        turns = [self.read_text(t).text for t in user_turns(history)][-MAX_TURNS:]
         intent = recognise(normalised)
         return self.retriever.search(resolve(normalised, turns), top_k or self.settings.top_k,
                                      form=intent.words, penalty=intent.asks_penalty)
@@ -200,8 +200,8 @@ class KnowledgeBase:
         """
         text, truncated = self.prepare(question)
         top_k = top_k or self.settings.top_k
-        normalised = self.read(text)
-        turns = [self.read(t).text for t in user_turns(history)][-MAX_TURNS:]
+        normalised = self.read_text(text)
+        turns = [self.read_text(t).text for t in user_turns(history)][-MAX_TURNS:]
         intent = recognise(normalised.text)
         ranking = self.retriever.search(resolve(normalised.text, turns), top_k, form=intent.words,
                                         penalty=intent.asks_penalty)

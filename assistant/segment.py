@@ -44,10 +44,11 @@ class Segmenter:
 
     def is_word(self, text: str) -> bool:
         """Whether jieba's dictionary or the user dictionary holds this word."""
-        return bool(self._tokenizer.FREQ.get(text))
+        return self.frequency(text) > 0
 
     def frequency(self, text: str) -> int:
-        return self._tokenizer.FREQ.get(text, 0)
+        """jieba's count for a word (0 for unknown words and for prefixes it keeps as 0)."""
+        return self._tokenizer.FREQ.get(text) or 0
 
     def add_word(self, word: str) -> None:
         with self._lock:

@@ -66,11 +66,12 @@ class Speller:
         for word in sorted({w for w in words if 2 <= len(w) <= MAX_LEN and _HAN_RUN.fullmatch(w)}):
             sound = tuple(lazy_pinyin(word))
             self.by_sound.setdefault(sound, []).append(word)
-            # A dictionary word before a typo the synonyms list for matching (营业只照 → 营业执照, not 营业执找).
-            self.by_sound[sound].sort(key=lambda w: -segmenter.frequency(w))
             latin = "".join(sound)
             # Pinyin typed for a word: only where one word of the vocabulary has that spelling.
             self.by_latin[latin] = word if latin not in self.by_latin else ""
+        for same in self.by_sound.values():
+            # A dictionary word before a typo that synonyms.yaml lists to match it (营业只照 → 营业执照, not 营业执找).
+            same.sort(key=lambda w: -segmenter.frequency(w))
         self.prefixes = {sound[:i] for sound in self.by_sound for i in range(1, len(sound) + 1)}
         _syllables()  # the pinyin table is read at start-up, not by the first question typed in pinyin
 

@@ -34,7 +34,7 @@ def test_real_words_are_left_alone(speller, typed):
 
 
 def test_a_typo_is_read_as_the_word_by_every_stage(kb):
-    text = kb.read("搭受是违法的吗")
+    text = kb.read_text("搭受是违法的吗")
     assert text.text == "搭售是违法的吗" and text.corrections == (("搭受", "搭售"),)
     assert kb.rank("搭受是违法的吗").articles[0][0].startswith("measures:17")
 
